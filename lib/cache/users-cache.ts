@@ -1,0 +1,53 @@
+import { Redis } from '@upstash/redis';
+import { optionalEnv, stage } from '../config.ts';
+import { logger } from '../log.ts';
+import type { PublicUser } from '../users/model.ts';
+
+export const USER_LIST_TTL_SECONDS = 15 * 60;
+
+const url = optionalEnv('UPSTASH_REDIS_REST_URL');
+const token = optionalEnv('UPSTASH_REDIS_REST_TOKEN');
+
+const redis = url && token ? new Redis({ url, token, retry: false, enableTelemetry: false }) : undefined;
+if (!redis) logger.warn('UPSTASH_REDIS_REST_URL/TOKEN not set: the user list is served uncached');
+
+/**
+ * Invalidation is one INCR of a version that is part of the list's key, so it is O(1) and a reader
+ * that loaded the store before a write can only fill the superseded key, never the current one.
+ */
+const versionKey = `chat:${stage}:users:version`;
+const listKey = (version: number) => `chat:${stage}:users:list:v${version}`;
+
+export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+
+export async function cachedUserList(
+  load: () => Promise<PublicUser[]>,
+): Promise<{ users: PublicUser[]; cache: CacheOutcome; version?: number }> {
+  if (!redis) return { users: await load(), cache: 'bypass' };
+  let version: number;
+  try {
+    version = Number((await redis.get<number>(versionKey)) ?? 0);
+    const cached = await redis.get<PublicUser[]>(listKey(version));
+    if (cached) return { users: cached, cache: 'hit', version };
+  } catch (error) {
+    logger.warn('user list cache unavailable, reading the store', { error: String(error) });
+    return { users: await load(), cache: 'bypass' };
+  }
+  const users = await load();
+  try {
+    await redis.set(listKey(version), users, { ex: USER_LIST_TTL_SECONDS });
+  } catch (error) {
+    logger.warn('could not fill the user list cache', { error: String(error) });
+  }
+  return { users, cache: 'miss', version };
+}
+
+export async function invalidateUserList(): Promise<void> {
+  if (!redis) return;
+  try {
+    await redis.incr(versionKey);
+  } catch (error) {
+    // The write itself succeeded; a stale list can live at most one TTL.
+    logger.error('could not invalidate the user list cache', { error: String(error) });
+  }
+}

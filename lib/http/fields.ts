@@ -1,0 +1,33 @@
+import * as z from 'zod/mini';
+
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+/** A positive integer id given as text (path or query): digits only, no sign, no leading zero. */
+export const idText = z.pipe(
+  z.string().check(z.regex(/^[1-9][0-9]{0,15}$/, 'Must be a positive integer id.')),
+  z.transform(Number),
+).check(z.refine((id) => id <= MAX_ID, 'Must be a positive integer id.'));
+
+/** A positive integer id in a JSON body; digit strings are accepted too, as DRF does. */
+export const idValue = z.union([
+  z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')),
+  idText,
+]);
+
+/**
+ * A text field with DRF CharField semantics: numbers are accepted and turned into strings (the
+ * seed's own example sends `"status_msg": 5`), booleans and objects are refused, surrounding
+ * whitespace is trimmed, then the length is checked.
+ */
+export function text(maxLength: number, options: { allowBlank?: boolean } = {}) {
+  const checks: z.core.$ZodCheck<string>[] = [
+    z.trim(),
+    z.maxLength(maxLength, `Ensure this field has no more than ${maxLength} characters.`)];
+  if (!options.allowBlank) checks.push(z.minLength(1, 'This field may not be blank.'));
+  return z.pipe(
+    z.union([z.string(), z.number().check(z.refine(Number.isFinite, 'Must be finite.'))], {
+      error: 'Not a valid string.',
+    }),
+    z.pipe(z.transform(String), z.string().check(...checks)),
+  );
+}
