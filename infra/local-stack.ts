@@ -194,6 +194,17 @@ export async function createResources(
   return urls;
 }
 
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/<account>/<name>`. `*.localhost` does
+ * not resolve in Node on Debian (getaddrinfo ENOTFOUND), and SDK v3's SQS client sends requests to
+ * the QueueUrl's host unless `endpoint` is set in code (AWS_ENDPOINT_URL_SQS is not enough). fauxqs
+ * finds queues by path alone, so hand out the same URL on the endpoint's origin.
+ */
+export function onEndpoint(queueUrl: string, endpoint: string): string {
+  const u = new URL(queueUrl);
+  return new URL(u.pathname, endpoint).href;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Child processes: registry + synchronous kill on exit
 
@@ -622,8 +633,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     };
 
     const queues = await createResources(env, { tables: false });
-    env.MESSAGE_QUEUE_URL = queues.messageQueueUrl;
-    env.DEAD_LETTER_QUEUE_URL = queues.deadLetterQueueUrl;
+    env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, sqsEndpoint);
+    env.DEAD_LETTER_QUEUE_URL = onEndpoint(queues.deadLetterQueueUrl, sqsEndpoint);
     log(`local-stack: fauxqs (SQS) on ${sqsEndpoint}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);
 
     // serverless-offline builds while DynamoDB Local is still starting.

@@ -14,7 +14,13 @@ export const created = (body: unknown) => json(201, body);
 
 export const noContent = (): HttpResponse => ({ statusCode: 204, body: '' });
 
-/** The seed's chat envelope: `{status, message, data}`. */
-export function envelope(statusCode: number, message: string, data: unknown): HttpResponse {
-  return json(statusCode, { status: statusCode < 400 ? 'success' : 'error', message, data });
+const STATUS_NAMES: Record<number, string> = { 200: 'HTTP_200_OK', 201: 'HTTP_201_CREATED', 202: 'HTTP_202_ACCEPTED' };
+
+/**
+ * The seed's chat envelope, `{"status": 200, "message": "HTTP_200_OK", "data": …}`; `data` is left
+ * out when there is none (the seed's join answer).
+ */
+export function envelope(statusCode: number, data?: unknown, headers?: Record<string, string>): HttpResponse {
+  const message = STATUS_NAMES[statusCode] ?? `HTTP_${statusCode}`;
+  return json(statusCode, data === undefined ? { status: statusCode, message } : { status: statusCode, message, data }, headers);
 }
