@@ -269,13 +269,31 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-function groupAlive(pid: number): boolean {
+/**
+ * Whether any live (non-zombie) process is left in process group `pgid`. Orphans of the group are
+ * reaped by init, which may take a while (and kill(-pgid, 0) succeeds for zombies), so on Linux
+ * read /proc instead.
+ */
+function groupAlive(pgid: number): boolean {
   try {
-    process.kill(-pid, 0);
-    return true;
+    process.kill(-pgid, 0);
   } catch {
     return false;
   }
+  if (process.platform !== 'linux' || !existsSync('/proc/self/stat')) return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp …" — comm may contain spaces and parentheses
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
 }
 
 /** SIGTERM, wait up to graceMs, then SIGKILL; for groups until no member is left. */

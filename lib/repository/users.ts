@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { validationFailed } from '../errors.ts';
-import type { StoredUser } from '../users/model.ts';
+import { toPublicUser, type PublicUser, type StoredUser } from '../users/model.ts';
 import { ddb, GSI1, tables } from './client.ts';
 import { keys } from './keys.ts';
 import { failedConditions } from './transactions.ts';
@@ -48,9 +48,12 @@ export async function findUserIdByUsername(username: string): Promise<number | u
   return Item ? Number(Item.userId) : undefined;
 }
 
-/** Every user in id order: one paged Query of the listing partition (never a Scan). */
-export async function listAllUsers(): Promise<StoredUser[]> {
-  const users: StoredUser[] = [];
+/**
+ * Every user in id order: one paged Query of the listing partition (never a Scan). GSI1 projects
+ * only public attributes, so the hash never even reaches this code path.
+ */
+export async function listAllUsers(): Promise<PublicUser[]> {
+  const users: PublicUser[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await ddb.send(
@@ -62,7 +65,7 @@ export async function listAllUsers(): Promise<StoredUser[]> {
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) users.push(fromItem(item));
+    for (const item of page.Items ?? []) users.push(toPublicUser(fromItem(item)));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return users;

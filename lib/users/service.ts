@@ -7,7 +7,7 @@ import { hashPassword } from './password.ts';
 import type { CreateUserInput, UserChanges, UserListFilters } from './schemas.ts';
 
 export async function listUsers(filters: UserListFilters = {}) {
-  const { users, cache, version } = await cachedUserList(async () => (await repository.listAllUsers()).map(toPublicUser));
+  const { users, cache, version } = await cachedUserList(() => repository.listAllUsers());
   return { users: users.filter((user) => matches(user, filters)), cache, version };
 }
 
