@@ -8,7 +8,8 @@
  * they die even if this process is SIGKILLed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -215,6 +216,8 @@ interface Tracked {
 }
 
 const live = new Set<Tracked>();
+/** Folders to delete if the process exits without stop(). */
+const exitFolders = new Set<string>();
 let exitHandlerInstalled = false;
 
 function killTrackedSync(t: Tracked, signal: NodeJS.Signals): void {
@@ -234,6 +237,13 @@ function installExitHandler(): void {
   process.on('exit', () => {
     for (const t of live) killTrackedSync(t, 'SIGKILL');
     live.clear();
+    for (const dir of exitFolders) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // best effort
+      }
+    }
   });
 }
 
@@ -504,6 +514,7 @@ async function startOffline(args: {
   env: Record<string, string>;
   log: (line: string) => void;
   verbose: boolean;
+  workFolder: string;
   onSpawn: (t: Tracked) => void;
 }): Promise<{ tracked: Tracked; httpUrl: string; lambdaUrl: string }> {
   const sls = path.join(BIN_DIR, 'sls');
@@ -515,6 +526,10 @@ async function startOffline(args: {
     // osls must not try to reach the network for update checks/telemetry
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
+    // A build folder of our own, so parallel runs (npm start + npm test, sls package) do not
+    // overwrite or delete each other's bundles. Effective when serverless.yml has
+    // custom.esbuild.outputWorkFolder: ${env:ESBUILD_WORK_FOLDER, '.esbuild'}
+    ESBUILD_WORK_FOLDER: args.workFolder,
   };
   const tracked = spawnTracked(
     sls,
@@ -579,6 +594,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
   let pollerHandle: { stop(): Promise<void> } | undefined;
   let offlineTracked: Tracked | undefined;
+  let esbuildWorkFolder = '';
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -592,6 +608,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       };
       await step('poller', () => pollerHandle?.stop());
       await step('serverless-offline', () => (offlineTracked ? killTracked(offlineTracked) : undefined));
+      await step('esbuild work folder', async () => {
+        if (!esbuildWorkFolder) return;
+        const dir = path.join(ROOT, esbuildWorkFolder);
+        await rm(dir, { recursive: true, force: true });
+        exitFolders.delete(dir);
+      });
       await step('upstash bridge', () => bridge?.stop());
       await step('children', () => Promise.all(children.map((c) => killTracked(c))));
       await step('fauxqs', () => fauxqs?.stop());
@@ -602,6 +624,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     const [ddbPort, redisPort, httpFree, lambdaPort] = await freePorts(4);
     const httpPort = opts.httpPort && opts.httpPort > 0 ? opts.httpPort : httpFree!;
+    esbuildWorkFolder = path.join('.esbuild', `run-${process.pid}-${httpPort}`);
+    if (offline) {
+      installExitHandler();
+      exitFolders.add(path.join(ROOT, esbuildWorkFolder));
+    }
 
     // DynamoDB Local is the slow one (JVM): spawn it first, wait for it last.
     const ddbEndpoint = `http://127.0.0.1:${ddbPort}`;
@@ -624,7 +651,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       bridge = await startUpstashBridge({
         redisUrl: `redis://127.0.0.1:${redisPort}`,
         token: upstashToken,
-        log,
+        log: (line) => {
+          if (!stopping) log(line);
+        },
       });
       upstashUrl = bridge.url;
       log(`local-stack: Redis on 127.0.0.1:${redisPort}, Upstash REST bridge on ${upstashUrl}`);
@@ -665,6 +694,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         env,
         log,
         verbose: opts.verbose ?? false,
+        workFolder: esbuildWorkFolder,
         onSpawn: (t) => (offlineTracked = t),
       });
       offlineReady.catch(() => {});
