@@ -1,15 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { handler as createHandler } from '../../functions/users-create.ts';
-import { handler as patchHandler } from '../../functions/user-patch.ts';
-import { handler as listHandler } from '../../functions/users-list.ts';
-import { dynamoUsage, resetDynamoUsage } from '../../lib/repository/client.ts';
 import { invoke, uniqueName } from '../support/lambda.ts';
+
+// Other test files write users concurrently, and every write invalidates the list. This file has
+// its own module registry: a private stage gives it a private cache namespace, so only its own
+// writes invalidate what it observes.
+process.env.STAGE = `cache-test-${randomUUID().slice(0, 8)}`;
+const { handler: createHandler } = await import('../../functions/users-create.ts');
+const { handler: patchHandler } = await import('../../functions/user-patch.ts');
+const { handler: listHandler } = await import('../../functions/users-list.ts');
+const { dynamoUsage, resetDynamoUsage } = await import('../../lib/repository/client.ts');
 
 const list = () => invoke(listHandler, { path: '/users/' });
 
 describe('GET /users/ through the Redis cache (real Redis behind the Upstash REST bridge)', () => {
   it('misses, then hits without touching DynamoDB, then is invalidated by any user write', async () => {
-    await list(); // whatever state earlier tests left: fill the cache
+    const first = await list();
+    expect(first.headers['X-Cache']).toBe('miss');
     resetDynamoUsage();
     const hit = await list();
     expect(hit.headers['X-Cache']).toBe('hit');
