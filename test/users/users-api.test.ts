@@ -220,3 +220,27 @@ describe('GET /users/ filters', () => {
     expect(JSON.stringify(answer.body)).not.toMatch(/password|scrypt/i);
   });
 });
+
+describe('GET /users/ conditional requests', () => {
+  it('sends a strong ETag and answers 304 without a body when it still matches', async () => {
+    const username = uniqueName('etag');
+    await createUser(username);
+    const first = await invoke(listHandler, { path: '/users/', query: { username } });
+    const etag = first.headers.ETag as string;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+
+    const unchanged = await invoke(listHandler, { path: '/users/', query: { username }, headers: { 'if-none-match': etag } });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.body).toBeUndefined();
+
+    const weakAndListed = await invoke(listHandler, { path: '/users/', query: { username }, headers: { 'if-none-match': `"other", W/${etag}` } });
+    expect(weakAndListed.status).toBe(304);
+
+    const user = first.body[0];
+    await invoke(patchHandler, { method: 'PATCH', ...idPath(user.id), body: { first_name: 'Changed' } });
+    const changed = await invoke(listHandler, { path: '/users/', query: { username }, headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.ETag).not.toBe(etag);
+    expect(changed.body[0].first_name).toBe('Changed');
+  });
+});
