@@ -4,4 +4,6 @@ import { parse } from '../lib/http/validation.ts';
 import { createUserBody } from '../lib/users/schemas.ts';
 import { createUser } from '../lib/users/service.ts';
 
-export const handler = httpHandler(async ({ body }) => created(await createUser(parse(createUserBody, body, 'body'))));
+export const handler = httpHandler(async ({ body }) => created(await createUser(parse(createUserBody, body, 'body'))), {
+  public: true,
+});

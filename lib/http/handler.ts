@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { authMode } from '../auth/mode.ts';
+import { verifyToken } from '../auth/tokens.ts';
 import { AppError, malformedJson, payloadTooLarge } from '../errors.ts';
 import { logger } from '../log.ts';
 import { internalError, problemResponse } from './problem.ts';
@@ -13,7 +15,14 @@ export interface HttpRequest {
   path: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
+  /** Token mode only: the verified subject of the Bearer token. */
+  auth?: { userId: number };
   event: APIGatewayProxyEventV2;
+}
+
+export interface RouteOptions {
+  /** Token mode: answer without a token (sign-up, login, the API description). */
+  public?: boolean;
 }
 
 export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
@@ -22,11 +31,31 @@ export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
  * Wraps a route in the HTTP plumbing every endpoint shares: request-scoped logging, JSON body
  * parsing with a size limit, and the mapping of errors to one problem+json shape.
  */
-export function httpHandler(route: HttpRoute) {
+export function httpHandler(route: HttpRoute, options: RouteOptions = {}) {
+  const mode = authMode();
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ onError: mapErrorToResponse })
-    .handler((event) => route(toRequest(event)));
+    .handler(async (event) => {
+      const request = toRequest(event);
+      if (mode === 'token') request.auth = await authenticate(request, options);
+      return route(request);
+    });
+}
+
+const unauthorized = (code: string, detail: string) =>
+  new AppError(401, code, detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
+
+async function authenticate(request: HttpRequest, options: RouteOptions): Promise<{ userId: number } | undefined> {
+  const header = request.headers.authorization;
+  if (!header) {
+    if (options.public) return undefined;
+    throw unauthorized('unauthorized', 'This endpoint needs a Bearer token: POST /auth/token/ gives one.');
+  }
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const userId = token ? await verifyToken(token) : undefined;
+  if (userId === undefined) throw unauthorized('invalid_token', 'The Bearer token is malformed, expired or not ours.');
+  return { userId };
 }
 
 function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
