@@ -23,6 +23,8 @@ export const keys = {
   username: (username: string) => ({ PK: `USERNAME#${username}`, SK: 'USERNAME' }),
 
   room: (roomId: number) => ({ PK: `ROOM#${roomId}`, SK: 'META' }),
+  /** A room's membership bookkeeping (member count and ids): the concurrency point of join/leave. */
+  roster: (roomId: number) => ({ PK: `ROOM#${roomId}`, SK: 'ROSTER' }),
   roomPartition: (roomId: number) => ({ PK: `ROOM#${roomId}` }),
   /** Group rooms only, in id order, under one GSI1 partition (the anonymous room list). */
   groupRoomListing: (roomId: number) => ({ GSI1PK: 'GROUP_ROOMS', GSI1SK: `ROOM#${padId(roomId)}` }),

@@ -1,0 +1,205 @@
+/**
+ * The local stand-in for Lambda's SQS event source mapping: long-polls the message queue, hands
+ * each batch to the consumer through serverless-offline's Lambda invoke endpoint as an SQSEvent,
+ * deletes the records it handled and makes the ones it reports in `batchItemFailures` visible again
+ * at once (ReportBatchItemFailures semantics). If the invocation itself fails, the whole batch is
+ * made visible again. serverless-offline-sqs cannot be used: it ignores `batchItemFailures`
+ * (TOOLCHAIN.md).
+ *
+ * Several loops poll concurrently; FIFO message groups keep each room's messages in order, since a
+ * group with a message in flight delivers nothing else until that message is deleted or released.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+
+export interface SqsPollerOptions {
+  queueUrl: string;
+  /** serverless-offline's Lambda endpoint, e.g. http://127.0.0.1:3002 */
+  lambdaInvokeUrl: string;
+  /** The deployed name: <service>-<stage>-<function>. */
+  functionName: string;
+  log: (line: string) => void;
+  /** Concurrent receive loops (default 4). */
+  concurrency?: number;
+}
+
+export interface SqsPoller {
+  stop(): Promise<void>;
+}
+
+/** Short enough that stop() returns promptly even without aborting the long poll. */
+const WAIT_TIME_SECONDS = 5;
+const MAX_MESSAGES = 10;
+const ERROR_BACKOFF_MS = 500;
+/** Below the queue's 60 s visibility timeout, so a hung invocation is retried, not duplicated. */
+const INVOKE_TIMEOUT_MS = 50_000;
+const REGION = 'us-east-1';
+
+export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
+  const { queueUrl, lambdaInvokeUrl, functionName, log } = options;
+  const sqs = new SQSClient({
+    region: process.env.AWS_REGION ?? REGION,
+    // Requests go to the queue URL's host (fauxqs); the SDK wants an endpoint all the same.
+    endpoint: new URL(queueUrl).origin,
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
+  });
+  const invokeUrl = `${lambdaInvokeUrl.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
+  const stopping = new AbortController();
+  let queueArn: Promise<string> | undefined;
+
+  const arn = (): Promise<string> => {
+    queueArn ??= sqs
+      .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+      .then(({ Attributes }) => Attributes?.QueueArn ?? `arn:aws:sqs:${REGION}:000000000000:${queueUrl.split('/').at(-1)}`)
+      .catch((error: unknown) => {
+        queueArn = undefined;
+        throw error;
+      });
+    return queueArn;
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      try {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: MAX_MESSAGES,
+            WaitTimeSeconds: WAIT_TIME_SECONDS,
+            AttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: stopping.signal },
+        );
+        if (Messages && Messages.length > 0 && !(await deliver(Messages))) await sleep(ERROR_BACKOFF_MS);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        log(`sqs-poller: ${(error as Error).message}`);
+        await sleep(ERROR_BACKOFF_MS);
+      }
+    }
+  };
+
+  /**
+   * One batch: invoke, then acknowledge or release each record. False when the invocation itself
+   * failed (the loop then pauses instead of spinning on a broken function).
+   */
+  const deliver = async (messages: Message[]): Promise<boolean> => {
+    let failed: Set<string>;
+    let invoked = true;
+    try {
+      const eventSourceARN = await arn();
+      failed = await invoke({ Records: messages.map((message) => toRecord(message, eventSourceARN)) });
+    } catch (error) {
+      log(`sqs-poller: invoking ${functionName} failed, the batch will be retried: ${(error as Error).message}`);
+      failed = new Set(messages.map((m) => m.MessageId!));
+      invoked = false;
+    }
+    const done = messages.filter((m) => !failed.has(m.MessageId!));
+    const retry = messages.filter((m) => failed.has(m.MessageId!));
+    await Promise.all([
+      done.length > 0
+        ? sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          )
+        : undefined,
+      retry.length > 0
+        ? sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+            }),
+          )
+        : undefined,
+    ]);
+    return invoked;
+  };
+
+  /** The ids of the records to retry, as Lambda reads a ReportBatchItemFailures response. */
+  const invoke = async (event: SQSEvent): Promise<Set<string>> => {
+    const all = new Set(event.Records.map((r) => r.messageId));
+    const response = await fetch(invokeUrl, { method: 'POST', body: JSON.stringify(event), signal: AbortSignal.timeout(INVOKE_TIMEOUT_MS) });
+    const text = await response.text();
+    if (!response.ok || response.headers.has('x-amz-function-error')) {
+      throw new Error(`HTTP ${response.status} ${response.headers.get('x-amz-function-error') ?? ''} ${text.slice(0, 500)}`);
+    }
+    if (text.trim() === '') return new Set();
+    const result = JSON.parse(text) as Partial<SQSBatchResponse> | null;
+    if (result === null || result.batchItemFailures === undefined) return new Set();
+    const ids = result.batchItemFailures.map((failure) => failure.itemIdentifier);
+    // Lambda treats an unknown or empty identifier as a failure of the whole batch.
+    if (ids.some((id) => typeof id !== 'string' || !all.has(id))) {
+      log(`sqs-poller: ${functionName} reported unknown batchItemFailures ${JSON.stringify(ids)}; retrying the whole batch`);
+      return all;
+    }
+    return new Set(ids);
+  };
+
+  const loops = Array.from({ length: options.concurrency ?? 4 }, () => loop());
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping.abort();
+        await Promise.allSettled(loops);
+        sqs.destroy();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** An SQS message as Lambda's event source mapping hands it to a function. */
+function toRecord(message: Message, eventSourceARN: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
+    },
+    messageAttributes: toLambdaAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: process.env.AWS_REGION ?? REGION,
+  };
+}
+
+function toLambdaAttributes(attributes: Message['MessageAttributes']): SQSMessageAttributes {
+  return Object.fromEntries(
+    Object.entries(attributes ?? {}).map(([name, value]) => [
+      name,
+      {
+        dataType: value.DataType ?? 'String',
+        ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+        ...(value.BinaryValue === undefined ? {} : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    ]),
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,40 @@
+import { forbidden, notFound, validationFailed } from '../errors.ts';
+import { getUser } from '../repository/users.ts';
+import { toPublicUser, type PublicUser } from '../users/model.ts';
+import { idText } from './fields.ts';
+import type { HttpRequest } from './handler.ts';
+import { parse } from './validation.ts';
+
+type ActorSource = Pick<HttpRequest, 'query'> & Partial<Pick<HttpRequest, 'auth'>>;
+
+/**
+ * Who is acting: the one place that decides it. Query mode (the seed's): `?user_id=`, a positive
+ * integer id; missing (or empty, as the seed treats it) answers 400 when `required`, else
+ * undefined (anonymous); malformed always answers 400. Token mode (request.auth set by the HTTP
+ * middleware): the token's subject; a `?user_id=` naming anyone else is 403, and where the user
+ * is optional its absence still means the anonymous view.
+ */
+export function actingUserId(request: ActorSource, options: { required: true }): number;
+export function actingUserId(request: ActorSource, options?: { required?: boolean }): number | undefined;
+export function actingUserId(request: ActorSource, options: { required?: boolean } = {}): number | undefined {
+  const raw = request.query.user_id;
+  const given = raw === undefined || raw === '' ? undefined : parse(idText, raw, 'user_id');
+  if (request.auth) {
+    if (given !== undefined && given !== request.auth.userId) throw forbidden('user_id must be the user of the Bearer token.');
+    return given ?? (options.required ? request.auth.userId : undefined);
+  }
+  if (given === undefined && options.required) {
+    throw validationFailed('The user_id query parameter is required.', { user_id: ['This query parameter is required.'] });
+  }
+  return given;
+}
+
+/**
+ * The acting user, who must exist (404 otherwise). Reads the repository, not lib/users/service.ts,
+ * so a function using it does not bundle the user-list cache.
+ */
+export async function requireExistingUser(userId: number): Promise<PublicUser> {
+  const user = await getUser(userId);
+  if (!user) throw notFound(`User ${userId}`);
+  return toPublicUser(user);
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { conflict, forbidden, notFound, serviceUnavailable, validationFailed } from '../errors.ts';
+import { logger } from '../log.ts';
+import { enqueueMessage } from '../queue/message-queue.ts';
+import { getUser } from '../repository/users.ts';
+import { claimIdempotencyKey, getTask, insertTask, markTaskFailed, releaseIdempotencyKey } from '../repository/tasks.ts';
+import type { Room, UserName } from '../rooms/model.ts';
+import { findOrCreateDirectRoom, getMembership, getRoom } from '../rooms/service.ts';
+import { epochSeconds, newTask, type Task } from '../tasks/model.ts';
+import type { QueuedMessage } from './model.ts';
+import type { SendMessageBody } from './schemas.ts';
+
+/** How long an Idempotency-Key replays its first answer. */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+
+export interface AcceptedSend {
+  taskId: string;
+  /** True when an Idempotency-Key replayed an earlier send: nothing new was queued. */
+  replayed: boolean;
+}
+
+const QUEUE_DOWN = 'The message could not be queued, so it was not sent.';
+
+/** POST /chat/user/:user_id/: a direct message; the pair's room is created by the first one. */
+export async function sendDirectMessage(receiverId: number, body: SendMessageBody, idempotencyKey?: string): Promise<AcceptedSend> {
+  if (body.from === receiverId) {
+    throw validationFailed('A direct message needs two different users.', { from: ['Cannot send a direct message to yourself.'] });
+  }
+  const [receiver, sender] = await Promise.all([getUser(receiverId), getUser(body.from)]);
+  if (!receiver) throw notFound(`User ${receiverId}`);
+  if (!sender) throw unknownSender(body.from);
+  const room = await findOrCreateDirectRoom(userName(sender), userName(receiver));
+  return accept({ room, senderId: sender.id, text: body.text, target: `user:${receiverId}`, idempotencyKey });
+}
+
+/** POST /chat/group/:room_id/: a message to a room the sender is a current member of. */
+export async function sendGroupMessage(roomId: number, body: SendMessageBody, idempotencyKey?: string): Promise<AcceptedSend> {
+  const [room, sender, membership] = await Promise.all([getRoom(roomId), getUser(body.from), getMembership(roomId, body.from)]);
+  if (!room) throw notFound(`Room ${roomId}`);
+  if (!sender) throw unknownSender(body.from);
+  if (!membership) throw forbidden(`User ${sender.username} is not a member of room ${room.room_name}.`);
+  return accept({ room, senderId: sender.id, text: body.text, target: `room:${roomId}`, idempotencyKey });
+}
+
+const unknownSender = (userId: number) =>
+  validationFailed('The sender does not exist.', { from: [`Invalid pk "${userId}" - object does not exist.`] });
+
+const userName = ({ id, username }: UserName): UserName => ({ id, username });
+
+interface SendRequest {
+  room: Room;
+  senderId: number;
+  text: string;
+  /** What the send addresses, as the client named it (part of the idempotency fingerprint). */
+  target: string;
+  idempotencyKey: string | undefined;
+}
+
+/**
+ * Records the task (PENDING) and queues the message; answers the task id only once the message is
+ * queued. With an Idempotency-Key, the same key and body replay the first task id.
+ */
+async function accept(request: SendRequest): Promise<AcceptedSend> {
+  const now = new Date();
+  const task = newTask({ roomId: request.room.id, senderId: request.senderId }, now);
+  const { idempotencyKey: key } = request;
+  if (key !== undefined) {
+    const bodyHash = fingerprint(request);
+    const held = await claimIdempotencyKey(
+      { userId: request.senderId, key, taskId: task.id, bodyHash, expiresAt: epochSeconds(now) + IDEMPOTENCY_WINDOW_SECONDS },
+      epochSeconds(now),
+    );
+    if (held) {
+      if (held.bodyHash !== bodyHash) throw conflict('This Idempotency-Key was already used with a different request.');
+      return replay(held.taskId, request, now);
+    }
+  }
+  await insertTask(task);
+  try {
+    await enqueueMessage(queuedMessageOf(task, request));
+  } catch (error) {
+    logger.error('message queue send failed', error as Error);
+    // If the task moved on, the send did reach the queue after all (an ambiguous error).
+    if (!(await markTaskFailed(task.id, QUEUE_DOWN, new Date().toISOString(), ['PENDING']))) return { taskId: task.id, replayed: false };
+    if (key !== undefined) await releaseIdempotencyKey(request.senderId, key, task.id);
+    throw serviceUnavailable(`${QUEUE_DOWN} Try again.`);
+  }
+  return { taskId: task.id, replayed: false };
+}
+
+/**
+ * The same key and body again: the same task id. A task still PENDING may not have reached the
+ * queue (the first request died in between), so it is queued again under the same deduplication
+ * id: SQS drops the copy within 5 minutes and the consumer ignores it after that.
+ */
+async function replay(taskId: string, request: SendRequest, now: Date): Promise<AcceptedSend> {
+  let task = await getTask(taskId);
+  if (!task) {
+    const recreated: Task = { ...newTask({ roomId: request.room.id, senderId: request.senderId }, now), id: taskId };
+    await insertTask(recreated);
+    task = (await getTask(taskId)) ?? recreated;
+  }
+  if (task.state === 'PENDING') {
+    try {
+      await enqueueMessage(queuedMessageOf(task, request));
+    } catch (error) {
+      logger.error('message queue send failed on replay', error as Error);
+      throw serviceUnavailable(`${QUEUE_DOWN} Try again.`);
+    }
+  }
+  return { taskId, replayed: true };
+}
+
+function queuedMessageOf(task: Task, request: SendRequest): QueuedMessage {
+  return {
+    taskId: task.id,
+    roomId: request.room.id,
+    senderId: request.senderId,
+    text: request.text,
+    acceptedAt: task.createdAt,
+    ...(request.idempotencyKey === undefined ? {} : { clientKey: request.idempotencyKey }),
+  };
+}
+
+/** Same key, same request: the endpoint's target, the sender and the (trimmed) text. */
+function fingerprint(request: SendRequest): string {
+  return createHash('sha256').update(JSON.stringify([request.target, request.senderId, request.text])).digest('base64url');
+}

@@ -1,0 +1,161 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Task, TaskState } from '../tasks/model.ts';
+import { UNFINISHED_STATES } from '../tasks/model.ts';
+import { ddb, tables } from './client.ts';
+import { keys } from './keys.ts';
+import { isConditionalCheckFailed } from './transactions.ts';
+
+/** `#state IN (:s0, :s1, …)` with its names and values. */
+function stateIn(states: readonly TaskState[]) {
+  const values = Object.fromEntries(states.map((state, i) => [`:s${i}`, state]));
+  return {
+    condition: `#state IN (${Object.keys(values).join(', ')})`,
+    names: { '#state': 'state' },
+    values,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Task {
+  const { PK, type, ...task } = item;
+  return task as unknown as Task;
+}
+
+export async function insertTask(task: Task): Promise<'inserted' | 'exists'> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tables.tasks,
+        Item: { ...keys.task(task.id), type: 'task', ...task },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return 'inserted';
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'exists';
+    throw error;
+  }
+}
+
+/** Strongly consistent: a client polls its task right after the send answered. */
+export async function getTask(taskId: string): Promise<Task | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: tables.tasks, Key: keys.task(taskId), ConsistentRead: true }));
+  return Item ? fromItem(Item) : undefined;
+}
+
+/**
+ * Moves an unfinished task to STARTED. False when the task is already finished (or unknown): the
+ * record carrying it was handled before, and handling it again must change nothing.
+ */
+export async function markTaskStarted(taskId: string, at: string): Promise<boolean> {
+  const unfinished = stateIn(UNFINISHED_STATES);
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tables.tasks,
+        Key: keys.task(taskId),
+        UpdateExpression: 'SET #state = :started, updatedAt = :at',
+        ConditionExpression: `attribute_exists(PK) AND ${unfinished.condition}`,
+        ExpressionAttributeNames: unfinished.names,
+        ExpressionAttributeValues: { ...unfinished.values, ':started': 'STARTED', ':at': at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Ends a task in FAILURE if it is still in one of `from`; false when it had moved on. */
+export async function markTaskFailed(taskId: string, reason: string, at: string, from: readonly TaskState[] = UNFINISHED_STATES): Promise<boolean> {
+  const allowed = stateIn(from);
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tables.tasks,
+        Key: keys.task(taskId),
+        UpdateExpression: 'SET #state = :failure, #result = :reason, updatedAt = :at',
+        ConditionExpression: `attribute_exists(PK) AND ${allowed.condition}`,
+        ExpressionAttributeNames: { ...allowed.names, '#result': 'result' },
+        ExpressionAttributeValues: { ...allowed.values, ':failure': 'FAILURE', ':reason': reason, ':at': at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The task's half of the transaction that stores a message: SUCCESS with the stored message, only
+ * from an unfinished state. That condition is the exactly-once guard of the pipeline.
+ */
+export function taskSucceededWrite(taskId: string, result: unknown, at: string) {
+  const unfinished = stateIn(UNFINISHED_STATES);
+  return {
+    Update: {
+      TableName: tables.tasks,
+      Key: keys.task(taskId),
+      UpdateExpression: 'SET #state = :success, #result = :result, updatedAt = :at',
+      ConditionExpression: `attribute_exists(PK) AND ${unfinished.condition}`,
+      ExpressionAttributeNames: { ...unfinished.names, '#result': 'result' },
+      ExpressionAttributeValues: { ...unfinished.values, ':success': 'SUCCESS', ':result': result, ':at': at },
+    },
+  };
+}
+
+export interface IdempotencyRecord {
+  userId: number;
+  key: string;
+  taskId: string;
+  bodyHash: string;
+  /** Epoch seconds (TTL attribute). */
+  expiresAt: number;
+}
+
+/**
+ * Claims an idempotency key for a task with a conditional Put. Answers undefined when the claim is
+ * ours, or the live record that already holds the key (an expired one is taken over).
+ */
+export async function claimIdempotencyKey(record: IdempotencyRecord, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
+  const key = keys.idempotencyKey(record.userId, record.key);
+  // A second round only if the holder was released between our Put and our read.
+  for (let round = 0; round < 3; round++) {
+    try {
+      await ddb.send(
+        new PutCommand({
+          TableName: tables.tasks,
+          Item: { ...key, type: 'idempotency', ...record },
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const { Item } = await ddb.send(new GetCommand({ TableName: tables.tasks, Key: key, ConsistentRead: true }));
+    if (Item) {
+      const { PK, type, ...held } = Item;
+      return held as unknown as IdempotencyRecord;
+    }
+  }
+  throw new Error(`Idempotency key ${record.key} of user ${record.userId} keeps being claimed and released`);
+}
+
+/** Frees a key whose request was not accepted (the queue was down), so a retry runs again. */
+export async function releaseIdempotencyKey(userId: number, key: string, taskId: string): Promise<void> {
+  try {
+    await ddb.send(
+      new DeleteCommand({
+        TableName: tables.tasks,
+        Key: keys.idempotencyKey(userId, key),
+        ConditionExpression: 'taskId = :taskId',
+        ExpressionAttributeValues: { ':taskId': taskId },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}

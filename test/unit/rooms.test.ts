@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../lib/errors.ts';
+import { parse } from '../../lib/http/validation.ts';
+import { isTransactionConflict, retryOnTransactionConflict } from '../../lib/repository/transactions.ts';
+import { directRoomName, MAX_INITIAL_MEMBERS } from '../../lib/rooms/model.ts';
+import { createRoomBody, MAX_ROOM_MEMBER_ENTRIES, roomIdPath, roomMembersQuery } from '../../lib/rooms/schemas.ts';
+
+// lib/http/actor.ts also holds requireExistingUser, whose repository reads the table names at import.
+process.env.CHAT_TABLE ??= 'chat-unit';
+process.env.TASKS_TABLE ??= 'chat-unit-tasks';
+const { actingUserId } = await import('../../lib/http/actor.ts');
+
+function cancelled(...codes: string[]) {
+  return Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })) });
+}
+
+describe('directRoomName', () => {
+  it('puts the username of the lower id first, whatever the order of the arguments', () => {
+    const ten = { id: 10, username: 'zed' };
+    const nine = { id: 9, username: 'amy' };
+    expect(directRoomName(ten, nine)).toBe('amy - zed');
+    expect(directRoomName(nine, ten)).toBe('amy - zed');
+  });
+});
+
+describe('room schemas', () => {
+  it('trims the room name and accepts a missing or empty member list', () => {
+    expect(parse(createRoomBody, { room_name: '  family ' })).toEqual({ room_name: 'family' });
+    expect(parse(createRoomBody, { room_name: 'f', room_member: [] })).toEqual({ room_name: 'f', room_member: [] });
+    expect(parse(createRoomBody, { room_name: 'f', room_member: [{ username: 'user_7', extra: 1 }] })).toEqual({ room_name: 'f', room_member: [{ username: 'user_7' }] });
+  });
+
+  it('keeps the initial members within one 100-item transaction', () => {
+    expect(3 + 2 * MAX_INITIAL_MEMBERS).toBeLessThanOrEqual(100);
+    expect(MAX_ROOM_MEMBER_ENTRIES + 1).toBe(MAX_INITIAL_MEMBERS);
+    const list = (n: number) => Array.from({ length: n }, (_, i) => ({ username: `u${i}` }));
+    expect(() => parse(createRoomBody, { room_name: 'f', room_member: list(MAX_ROOM_MEMBER_ENTRIES) })).not.toThrow();
+    expect(() => parse(createRoomBody, { room_name: 'f', room_member: list(MAX_ROOM_MEMBER_ENTRIES + 1) })).toThrow(AppError);
+  });
+
+  it('refuses a 256-character name, ids that are not positive integers, and unknown include values', () => {
+    expect(() => parse(createRoomBody, { room_name: 'x'.repeat(256) })).toThrow(AppError);
+    expect(parse(createRoomBody, { room_name: 'x'.repeat(255) }).room_name).toHaveLength(255);
+    for (const id of ['abc', '-1', '0', '1.5', '99999999999999999999', '']) expect(() => parse(roomIdPath, { id })).toThrow(AppError);
+    expect(parse(roomIdPath, { id: '42' })).toEqual({ id: 42 });
+    expect(parse(roomMembersQuery, { include: 'past', user_id: '3' })).toEqual({ include: 'past' });
+    expect(() => parse(roomMembersQuery, { include: 'all' })).toThrow(AppError);
+  });
+});
+
+describe('actingUserId', () => {
+  it('reads ?user_id= as a positive integer, absent or empty meaning anonymous', () => {
+    expect(actingUserId({ query: { user_id: '12' } })).toBe(12);
+    expect(actingUserId({ query: {} })).toBeUndefined();
+    expect(actingUserId({ query: { user_id: '' } })).toBeUndefined();
+  });
+
+  it('answers 400 naming user_id when it is malformed, or missing where required', () => {
+    for (const query of [{ user_id: 'abc' }, { user_id: '-3' }, { user_id: '0' }, { user_id: '1,2' }]) {
+      expect(() => actingUserId({ query })).toThrow(expect.objectContaining({ status: 400, errors: { user_id: [expect.any(String)] } }));
+    }
+    expect(() => actingUserId({ query: {} }, { required: true })).toThrow(expect.objectContaining({ status: 400, errors: { user_id: [expect.any(String)] } }));
+  });
+});
+
+describe('actingUserId in token mode (request.auth set by the middleware)', () => {
+  const auth = { userId: 12 };
+  it('is the token subject where a user is required, and user_id may only repeat it', () => {
+    expect(actingUserId({ query: {}, auth }, { required: true })).toBe(12);
+    expect(actingUserId({ query: { user_id: '12' }, auth }, { required: true })).toBe(12);
+    expect(() => actingUserId({ query: { user_id: '13' }, auth }, { required: true })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => actingUserId({ query: { user_id: 'abc' }, auth })).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('keeps the anonymous view where the user is optional and no user_id is given', () => {
+    expect(actingUserId({ query: {}, auth })).toBeUndefined();
+    expect(actingUserId({ query: { user_id: '12' }, auth })).toBe(12);
+  });
+});
+
+describe('transaction conflict retries', () => {
+  it('tells a pure conflict from a failed condition', () => {
+    expect(isTransactionConflict(cancelled('None', 'TransactionConflict'))).toBe(true);
+    expect(isTransactionConflict(Object.assign(new Error('x'), { name: 'TransactionConflictException' }))).toBe(true);
+    expect(isTransactionConflict(cancelled('ConditionalCheckFailed', 'TransactionConflict'))).toBe(false);
+    expect(isTransactionConflict(cancelled('ConditionalCheckFailed', 'None'))).toBe(false);
+    expect(isTransactionConflict(new Error('boom'))).toBe(false);
+  });
+
+  it('retries conflicts until the write succeeds, and gives up on anything else at once', async () => {
+    let calls = 0;
+    const result = await retryOnTransactionConflict(async () => {
+      calls++;
+      if (calls < 3) throw cancelled('TransactionConflict');
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(calls).toBe(3);
+
+    let failures = 0;
+    await expect(
+      retryOnTransactionConflict(async () => {
+        failures++;
+        throw cancelled('ConditionalCheckFailed');
+      }),
+    ).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expect(failures).toBe(1);
+
+    let conflicts = 0;
+    await expect(
+      retryOnTransactionConflict(async () => {
+        conflicts++;
+        throw cancelled('TransactionConflict');
+      }, 3),
+    ).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expect(conflicts).toBe(3);
+  });
+});
