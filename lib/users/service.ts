@@ -1,4 +1,6 @@
-import { conflict, notFound } from '../errors.ts';
+import { AppError, conflict, notFound } from '../errors.ts';
+import { roomIdsOfUser } from '../repository/rooms.ts';
+import { leaveRoom } from '../rooms/service.ts';
 import { cachedUserList, invalidateUserList } from '../cache/users-cache.ts';
 import { nextId } from '../repository/counters.ts';
 import * as repository from '../repository/users.ts';
@@ -68,8 +70,20 @@ export async function updateUser(userId: number, changes: UserChanges): Promise<
   return toPublicUser(after);
 }
 
+/**
+ * Leaves every room first (a last leave deletes a group room, as any leave does), then deletes the
+ * user; a DELETE that failed midway is completed by repeating it.
+ */
 export async function deleteUser(userId: number): Promise<void> {
   const user = await getStoredUser(userId);
+  for (const roomId of await roomIdsOfUser(userId)) {
+    try {
+      await leaveRoom(roomId, userId);
+    } catch (error) {
+      // Gone or left meanwhile: nothing left to undo in that room.
+      if (!(error instanceof AppError && ['not_found', 'not_a_member'].includes(error.code))) throw error;
+    }
+  }
   await repository.deleteUser(user);
   await invalidateUserList();
 }

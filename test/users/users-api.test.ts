@@ -244,3 +244,23 @@ describe('GET /users/ conditional requests', () => {
     expect(changed.body[0].first_name).toBe('Changed');
   });
 });
+
+describe('DELETE /users/:id/ and memberships', () => {
+  it('leaves every room first: a room the user was alone in is deleted, a shared room keeps the others', async () => {
+    const { createGroupRoom, findOrCreateDirectRoom, getRoom, listRooms } = await import('../../lib/rooms/service.ts');
+    const leaver = await createUser();
+    const other = await createUser();
+    const alone = await createGroupRoom({ room_name: uniqueName('alone') }, leaver.id);
+    const shared = await createGroupRoom({ room_name: uniqueName('shared'), room_member: [{ username: other.username }] }, leaver.id);
+    const direct = await findOrCreateDirectRoom(leaver, other);
+
+    expect((await invoke(deleteHandler, { method: 'DELETE', ...idPath(leaver.id) })).status).toBe(204);
+
+    expect(await getRoom(alone.id)).toBeUndefined();
+    const roomsOfOther = (await listRooms(other.id)) as { id: number; room_member: { username: string }[] }[];
+    const sharedNow = roomsOfOther.find((room) => room.id === shared.id);
+    const directNow = roomsOfOther.find((room) => room.id === direct.id);
+    expect(sharedNow?.room_member).toEqual([{ username: other.username }]);
+    expect(directNow?.room_member).toEqual([{ username: other.username }]);
+  });
+});
