@@ -3,6 +3,10 @@
  * bridge, the resources from infra/definitions.json, optionally the seed users, serverless-offline
  * and the SQS poller. One runner for `npm start`, vitest's global setup and the benchmark.
  *
+ * With `aws` (LOCAL_AWS=localstack, see localAwsFromEnv) DynamoDB and SQS are those of a running
+ * LocalStack instead: nothing is started for them, and tables and queues are created only if
+ * missing (LocalStack's own init hook, localstack/init/ready.d/, creates the same ones).
+ *
  * Every service gets a free port, so parallel runs do not collide. stop() (and process exit)
  * kills every child; on Linux children are also started with a parent-death signal (setpriv) so
  * they die even if this process is SIGKILLed.
@@ -16,13 +20,22 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  QueueDoesNotExist,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge.ts';
 import { freePorts, which } from './free-port.ts';
@@ -41,6 +54,22 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Also pass serverless-offline's own output to `log` (default false; always shown on failure). */
   verbose?: boolean;
+  /**
+   * Use DynamoDB and SQS endpoints that are already running (LocalStack: see localAwsFromEnv)
+   * instead of starting DynamoDB Local and fauxqs. Tables and queues are created only if missing.
+   */
+  aws?: ExternalAws;
+  /** AUTH_MODE of the handlers (default `query`, the seed's `?user_id=`). */
+  authMode?: 'query' | 'token';
+}
+
+export interface ExternalAws {
+  /** A name for progress lines, e.g. "LocalStack". */
+  label: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  /** How long to wait for both endpoints to answer (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -68,6 +97,8 @@ const SERVICE = 'chat';
 const REGION = 'us-east-1';
 
 const DYNAMODB_READY_TIMEOUT_MS = 15_000;
+const EXTERNAL_READY_TIMEOUT_MS = 30_000;
+export const LOCALSTACK_DEFAULT_ENDPOINT = 'http://localhost:4566';
 const REDIS_READY_TIMEOUT_MS = 10_000;
 const OFFLINE_READY_TIMEOUT_MS = 90_000;
 
@@ -130,16 +161,22 @@ export async function createResources(
   const tables = async (): Promise<void> => {
     const ddb = new DynamoDBClient(awsConfig(env, env.AWS_ENDPOINT_URL_DYNAMODB));
     try {
-      const create = async (input: CreateTableCommandInput): Promise<boolean> => {
+      /** Creates the table unless it exists (a LocalStack may keep it across runs); waits until ACTIVE. */
+      const create = async (input: CreateTableCommandInput): Promise<void> => {
         try {
           await ddb.send(new CreateTableCommand(input));
-          return true;
         } catch (err) {
-          if (err instanceof ResourceInUseException) return false; // already there
-          throw err;
+          if (!(err instanceof ResourceInUseException)) throw err; // else: already there
+        }
+        const deadline = Date.now() + EXTERNAL_READY_TIMEOUT_MS;
+        for (;;) {
+          const { Table } = await ddb.send(new DescribeTableCommand({ TableName: input.TableName }));
+          if (Table?.TableStatus === 'ACTIVE') return;
+          if (Date.now() > deadline) throw new Error(`table ${input.TableName} is still ${Table?.TableStatus}`);
+          await sleep(100);
         }
       };
-      const [, tasksCreated] = await Promise.all([
+      await Promise.all([
         create({ TableName: chatTable, BillingMode: 'PAY_PER_REQUEST', ...defs.chatTable }),
         create({
           TableName: tasksTable,
@@ -148,7 +185,9 @@ export async function createResources(
           KeySchema: defs.tasksTable.KeySchema,
         }),
       ]);
-      if (tasksCreated) {
+      const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: tasksTable }));
+      const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+      if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
         await ddb.send(
           new UpdateTimeToLiveCommand({
             TableName: tasksTable,
@@ -163,26 +202,29 @@ export async function createResources(
 
   const queues = async (): Promise<{ messageQueueUrl: string; deadLetterQueueUrl: string }> => {
     const sqs = new SQSClient(awsConfig(env, env.AWS_ENDPOINT_URL_SQS));
+    /** The queue's URL; created (with `attributes()`) only if it does not exist yet. */
+    const ensure = async (QueueName: string, attributes: () => Promise<Record<string, string>>): Promise<string> => {
+      try {
+        return (await sqs.send(new GetQueueUrlCommand({ QueueName }))).QueueUrl!;
+      } catch (err) {
+        if (!(err instanceof QueueDoesNotExist)) throw err;
+      }
+      return (await sqs.send(new CreateQueueCommand({ QueueName, Attributes: await attributes() }))).QueueUrl!;
+    };
     try {
-      const dlq = await sqs.send(
-        new CreateQueueCommand({ QueueName: names.deadLetterQueue, Attributes: sqsAttributes(defs.deadLetterQueue) }),
-      );
-      const deadLetterQueueUrl = dlq.QueueUrl!;
-      const arn = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      const dlqArn = arn.Attributes?.QueueArn;
-      if (!dlqArn) throw new Error(`no QueueArn for ${deadLetterQueueUrl}`);
-      const main = await sqs.send(
-        new CreateQueueCommand({
-          QueueName: names.messageQueue,
-          Attributes: {
-            ...sqsAttributes(defs.messageQueue),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: defs.maxReceiveCount }),
-          },
-        }),
-      );
-      return { messageQueueUrl: main.QueueUrl!, deadLetterQueueUrl };
+      const deadLetterQueueUrl = await ensure(names.deadLetterQueue, async () => sqsAttributes(defs.deadLetterQueue));
+      const messageQueueUrl = await ensure(names.messageQueue, async () => {
+        const arn = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+        );
+        const dlqArn = arn.Attributes?.QueueArn;
+        if (!dlqArn) throw new Error(`no QueueArn for ${deadLetterQueueUrl}`);
+        return {
+          ...sqsAttributes(defs.messageQueue),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: defs.maxReceiveCount }),
+        };
+      });
+      return { messageQueueUrl, deadLetterQueueUrl };
     } finally {
       sqs.destroy();
     }
@@ -447,6 +489,57 @@ async function waitForDynamoDb(endpoint: string, t: Tracked, output: string[]): 
 }
 
 // ---------------------------------------------------------------------------------------------
+// External endpoints (LocalStack)
+
+/**
+ * `LOCAL_AWS=localstack`: DynamoDB and SQS of a running LocalStack, at `LOCALSTACK_ENDPOINT`
+ * (default http://localhost:4566); the AWS SDK's own AWS_ENDPOINT_URL_DYNAMODB / _SQS win if set.
+ * Unset or empty: undefined (the built-in emulators).
+ */
+export function localAwsFromEnv(env: NodeJS.ProcessEnv = process.env): ExternalAws | undefined {
+  const mode = env.LOCAL_AWS?.trim().toLowerCase();
+  if (!mode) return undefined;
+  if (mode !== 'localstack') throw new Error(`LOCAL_AWS must be "localstack" or unset, got "${env.LOCAL_AWS}"`);
+  const endpoint = (env.LOCALSTACK_ENDPOINT || LOCALSTACK_DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  return {
+    label: 'LocalStack',
+    dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB || endpoint,
+    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || endpoint,
+  };
+}
+
+/** Waits until both endpoints answer a list call; explains how to start LocalStack if not. */
+async function waitForExternalAws(aws: ExternalAws): Promise<void> {
+  const config = { ...awsConfig({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, undefined), maxAttempts: 1 };
+  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
+  const ddb = new DynamoDBClient({ ...config, endpoint: aws.dynamodbEndpoint, requestHandler });
+  const sqs = new SQSClient({ ...config, endpoint: aws.sqsEndpoint, requestHandler });
+  const timeoutMs = aws.readyTimeoutMs ?? EXTERNAL_READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await Promise.all([ddb.send(new ListTablesCommand({ Limit: 1 })), sqs.send(new ListQueuesCommand({ MaxResults: 1 }))]);
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${aws.label} does not answer (DynamoDB ${aws.dynamodbEndpoint}, SQS ${aws.sqsEndpoint}) within ` +
+              `${timeoutMs / 1000} s: ${(err as Error).message}\n` +
+              '  Start it first:  LOCALSTACK_AUTH_TOKEN=… docker compose -f localstack/docker-compose.yml up -d\n' +
+              '  or point LOCALSTACK_ENDPOINT at it (default http://localhost:4566).',
+          );
+        }
+        await sleep(300);
+      }
+    }
+  } finally {
+    ddb.destroy();
+    sqs.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Redis
 
 /** true if redis at 127.0.0.1:port answers PING with +PONG. */
@@ -630,18 +723,30 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       exitFolders.add(path.join(ROOT, esbuildWorkFolder));
     }
 
-    // DynamoDB Local is the slow one (JVM): spawn it first, wait for it last.
-    const ddbEndpoint = `http://127.0.0.1:${ddbPort}`;
-    const ddb = startDynamoDb(ddbPort!);
-    children.push(ddb);
-    const ddbOut = captureOutput(ddb.child, 100);
-    const ddbReady = waitForDynamoDb(ddbEndpoint, ddb, ddbOut.lines).then(() =>
-      log(`local-stack: DynamoDB Local ready on ${ddbEndpoint} (${secondsSince(t0)})`),
-    );
-    ddbReady.catch(() => {}); // awaited below
+    const external = opts.aws;
+    let ddbEndpoint: string;
+    let sqsEndpoint: string;
+    let ddbReady: Promise<void>;
+    if (external) {
+      ddbEndpoint = external.dynamodbEndpoint;
+      sqsEndpoint = external.sqsEndpoint;
+      await waitForExternalAws(external);
+      log(`local-stack: using ${external.label}: DynamoDB ${ddbEndpoint}, SQS ${sqsEndpoint} (${secondsSince(t0)})`);
+      ddbReady = Promise.resolve();
+    } else {
+      // DynamoDB Local is the slow one (JVM): spawn it first, wait for it last.
+      ddbEndpoint = `http://127.0.0.1:${ddbPort}`;
+      const ddb = startDynamoDb(ddbPort!);
+      children.push(ddb);
+      const ddbOut = captureOutput(ddb.child, 100);
+      ddbReady = waitForDynamoDb(ddbEndpoint, ddb, ddbOut.lines).then(() =>
+        log(`local-stack: DynamoDB Local ready on ${ddbEndpoint} (${secondsSince(t0)})`),
+      );
+      ddbReady.catch(() => {}); // awaited below
 
-    fauxqs = await startFauxqs({ port: 0, logger: false });
-    const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+      fauxqs = await startFauxqs({ port: 0, logger: false });
+      sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
+    }
 
     let upstashUrl = '';
     const upstashToken = randomBytes(24).toString('base64url');
@@ -665,8 +770,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       STAGE: stage,
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // LocalStack's documented dummy credentials (account 000000000000, as its init hook uses).
+      AWS_ACCESS_KEY_ID: external ? 'test' : 'local',
+      AWS_SECRET_ACCESS_KEY: external ? 'test' : 'local',
       AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       CHAT_TABLE: names.chatTable,
@@ -675,14 +781,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       DEAD_LETTER_QUEUE_URL: '',
       UPSTASH_REDIS_REST_URL: upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: upstashUrl ? upstashToken : '',
-      AUTH_MODE: 'query',
+      AUTH_MODE: opts.authMode ?? 'query',
+      // Random per run: tokens of one run are worthless in any other (AUTH_MODE=token).
+      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'WARN' : 'INFO'),
     };
 
     const queues = await createResources(env, { tables: false });
     env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, sqsEndpoint);
     env.DEAD_LETTER_QUEUE_URL = onEndpoint(queues.deadLetterQueueUrl, sqsEndpoint);
-    log(`local-stack: fauxqs (SQS) on ${sqsEndpoint}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);
+    log(`local-stack: ${external ? `${external.label} SQS` : 'fauxqs (SQS)'} on ${sqsEndpoint}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);
 
     // serverless-offline builds while DynamoDB Local is still starting.
     let offlineReady: Promise<{ tracked: Tracked; httpUrl: string; lambdaUrl: string }> | undefined;
@@ -702,7 +810,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     await ddbReady;
     await createResources(env, { queues: false });
-    log(`local-stack: tables ${names.chatTable}, ${names.tasksTable} created (${secondsSince(t0)})`);
+    log(`local-stack: tables ${names.chatTable}, ${names.tasksTable} ${external ? 'ready' : 'created'} (${secondsSince(t0)})`);
 
     if (opts.seedUsers) {
       // lib reads its configuration once, at import: set the environment first.

@@ -2,8 +2,12 @@
  * `npm start`: the whole stack on this machine — DynamoDB Local, fauxqs (SQS), Redis behind an
  * Upstash-compatible REST bridge, the seed users, serverless-offline on $PORT (default 8000) and
  * the SQS poller. Ctrl-C stops everything.
+ *
+ * `LOCAL_AWS=localstack npm start`: the same, with DynamoDB and SQS of a running LocalStack
+ * (LOCALSTACK_ENDPOINT, default http://localhost:4566) instead of DynamoDB Local and fauxqs.
+ * `AUTH_MODE=token npm start`: handlers require a Bearer token instead of `?user_id=`.
  */
-import { startLocalStack, MissingJavaError, type LocalStack } from './local-stack.ts';
+import { startLocalStack, localAwsFromEnv, MissingJavaError, type ExternalAws, type LocalStack } from './local-stack.ts';
 import { isPortInUse } from './free-port.ts';
 
 const t0 = performance.now();
@@ -20,6 +24,19 @@ if ((await isPortInUse(port, '127.0.0.1')) || (await isPortInUse(port, '::1'))) 
     `\nPort ${port} is already in use — is another \`npm start\` running?\n` +
       `Stop whatever listens there (e.g. \`ss -ltnp 'sport = :${port}'\` shows it) or pick another port: PORT=8001 npm start\n`,
   );
+  process.exit(1);
+}
+
+let aws: ExternalAws | undefined;
+try {
+  aws = localAwsFromEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+const authMode = process.env.AUTH_MODE ?? 'query';
+if (authMode !== 'query' && authMode !== 'token') {
+  console.error(`AUTH_MODE must be query or token, got "${authMode}"`);
   process.exit(1);
 }
 
@@ -59,7 +76,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
 try {
-  stack = await startLocalStack({ stage: 'local', httpPort: port, seedUsers: true, verbose: true, log });
+  stack = await startLocalStack({ stage: 'local', httpPort: port, seedUsers: true, verbose: true, log, aws, authMode });
 } catch (err) {
   if (err instanceof MissingJavaError) {
     console.error(`\n${err.message}\n`);
@@ -89,9 +106,13 @@ if (stopping) {
       `    curl ${url}/users/1`,
       '',
       `  Seed users: user_1 … user_15, password Passw0rd!`,
-      `  DynamoDB Local: ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (fauxqs): ${stack.env.AWS_ENDPOINT_URL_SQS}`,
-      `  Cache: ${cache}`,
-      '  Everything is in memory and is gone when you stop. Ctrl-C to stop.',
+      aws
+        ? `  ${aws.label}: DynamoDB ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS ${stack.env.AWS_ENDPOINT_URL_SQS}`
+        : `  DynamoDB Local: ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (fauxqs): ${stack.env.AWS_ENDPOINT_URL_SQS}`,
+      `  Cache: ${cache}   Auth: ${authMode === 'query' ? '?user_id= (query)' : 'Bearer token (POST /auth/token)'}`,
+      aws
+        ? `  Data stays in ${aws.label} after you stop (tables and queues are reused). Ctrl-C to stop.`
+        : '  Everything is in memory and is gone when you stop. Ctrl-C to stop.',
       '──────────────────────────────────────────────────────────────────────',
       '',
     ].join('\n'),
