@@ -18,6 +18,8 @@ export interface HttpRequest {
   /** Token mode only: the verified subject of the Bearer token. */
   auth?: { userId: number };
   event: APIGatewayProxyEventV2;
+  /** Milliseconds before the Lambda times out (a long poll must answer before that). */
+  remainingMs(): number;
 }
 
 export interface RouteOptions {
@@ -36,8 +38,8 @@ export function httpHandler(route: HttpRoute, options: RouteOptions = {}) {
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ onError: mapErrorToResponse })
-    .handler(async (event) => {
-      const request = toRequest(event);
+    .handler(async (event, context) => {
+      const request = toRequest(event, context);
       if (mode === 'token') request.auth = await authenticate(request, options);
       return route(request);
     });
@@ -58,13 +60,14 @@ async function authenticate(request: HttpRequest, options: RouteOptions): Promis
   return { userId };
 }
 
-function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
+function toRequest(event: APIGatewayProxyEventV2, context: Context): HttpRequest {
   return {
     body: parseBody(event),
     path: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},
     headers: lowerCaseKeys(event.headers ?? {}),
     event,
+    remainingMs: () => context.getRemainingTimeInMillis(),
   };
 }
 

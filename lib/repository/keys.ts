@@ -8,6 +8,8 @@ const SEQUENCE_WIDTH = 12;
 
 export const padId = (id: number) => String(id).padStart(ID_WIDTH, '0');
 export const padSequence = (sequence: number) => String(sequence).padStart(SEQUENCE_WIDTH, '0');
+/** The highest sequence a message key can hold (the upper bound of a message range). */
+export const MAX_SEQUENCE = 10 ** SEQUENCE_WIDTH - 1;
 
 export const MEMBER_PREFIX = 'MEMBER#';
 export const HISTORY_PREFIX = 'HISTORY#';

@@ -2,7 +2,7 @@ import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SenderReadState, StoredMessage } from '../messages/model.ts';
 import { batchGet } from './batch.ts';
 import { ddb, tables } from './client.ts';
-import { keys, MESSAGE_PREFIX } from './keys.ts';
+import { keys, MAX_SEQUENCE } from './keys.ts';
 import { taskSucceededWrite } from './tasks.ts';
 
 /** What storing a message in a room must know, read together and strongly consistent. */
@@ -130,21 +130,50 @@ function fromItem(item: Record<string, unknown>): StoredMessage {
   return message as unknown as StoredMessage;
 }
 
-/** A room's messages in sequence order: one paged Query of the room partition. */
+export interface MessageRange {
+  /** Inclusive sequence bounds. */
+  from: number;
+  to: number;
+  newestFirst: boolean;
+  /** DynamoDB's Limit: the most items this one Query may return. */
+  limit: number;
+}
+
+/**
+ * ONE Query of a room's messages with sequences from..to (`SK BETWEEN` the two message keys),
+ * strongly consistent. `cut`: DynamoDB answered with a LastEvaluatedKey, i.e. it stopped at
+ * `limit` items or at its 1 MB page size, after the last item returned; the caller continues
+ * from that item.
+ */
+export async function queryMessageRange(roomId: number, range: MessageRange): Promise<{ messages: StoredMessage[]; cut: boolean }> {
+  const answer = await ddb.send(
+    new QueryCommand({
+      TableName: tables.chat,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.roomPartition(roomId).PK,
+        ':from': keys.message(roomId, range.from).SK,
+        ':to': keys.message(roomId, range.to).SK,
+      },
+      ScanIndexForward: !range.newestFirst,
+      Limit: range.limit,
+      ConsistentRead: true,
+    }),
+  );
+  return { messages: (answer.Items ?? []).map(fromItem), cut: answer.LastEvaluatedKey !== undefined };
+}
+
+/**
+ * A room's whole history in sequence order, page after page. For tests and tools only: no request
+ * path reads a whole history (lib/reading reads one page per request).
+ */
 export async function listRoomMessages(roomId: number): Promise<StoredMessage[]> {
   const messages: StoredMessage[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tables.chat,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :messages)',
-        ExpressionAttributeValues: { ':pk': keys.roomPartition(roomId).PK, ':messages': MESSAGE_PREFIX },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) messages.push(fromItem(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return messages;
+  for (let from = 1; ; ) {
+    const { messages: page, cut } = await queryMessageRange(roomId, { from, to: MAX_SEQUENCE, newestFirst: false, limit: 1000 });
+    messages.push(...page);
+    const last = page.at(-1);
+    if (!cut || !last) return messages;
+    from = last.sequence + 1;
+  }
 }

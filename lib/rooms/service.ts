@@ -1,4 +1,5 @@
 import { AppError, conflict, notFound, validationFailed } from '../errors.ts';
+import { unreadCount } from '../reading/unread.ts';
 import { nextId } from '../repository/counters.ts';
 import * as repository from '../repository/rooms.ts';
 import {
@@ -61,15 +62,21 @@ async function withBothMembers(roomId: number, userIds: number[]): Promise<Room>
  * GET /chat/chatroom/: anonymous, the group rooms' ids and names; with an acting user, that
  * user's rooms (group and direct) with their members.
  */
-export async function listRooms(userId?: number): Promise<RoomSummary[] | RoomWithMembers[]> {
+export async function listRooms(userId?: number): Promise<RoomSummary[] | (RoomWithMembers & { unread_count: number })[]> {
   if (userId === undefined) return repository.listGroupRooms();
   const roomIds = await repository.roomIdsOfUser(userId);
   // GSI1 is eventually consistent: the roster has the last word on who is in a room.
-  const rooms = (roomIds.length > 0 ? await repository.getRoomsWithRosters(roomIds) : []).filter(({ roster }) => roster.memberIds.includes(userId));
+  const rooms = (roomIds.length > 0 ? await repository.getRoomsWithRosters(roomIds, { memberId: userId }) : []).filter(({ roster }) =>
+    roster.memberIds.includes(userId),
+  );
   // The acting user's own name is looked up with the members' (one BatchGetItem): it proves they exist.
   const { usernamesById } = await repository.lookupUsers({ usernames: [], userIds: [userId, ...rooms.flatMap(({ roster }) => roster.memberIds)] });
   if (!usernamesById.has(userId)) throw userNotFound(userId);
-  return rooms.map(({ room, roster }) => withMembers(room, roster.memberIds, usernamesById));
+  return rooms.map(({ room, roster, membership }) => ({
+    ...withMembers(room, roster.memberIds, usernamesById),
+    // The membership item is read with META in the same BatchGetItem (docs/reading.md, "Unread counts").
+    unread_count: membership ? unreadCount(room.lastSequence, membership) : 0,
+  }));
 }
 
 function withMembers(room: Room, memberIds: number[], usernames: Map<number, string>): RoomWithMembers {

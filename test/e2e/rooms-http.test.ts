@@ -54,7 +54,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
     // CHATROOM LIST with user_id: members shown.
     const mine = await http('GET', `/chat/chatroom/?user_id=${user7.id}`);
     expect(mine.status).toBe(200);
-    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }] });
+    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], unread_count: 0 });
 
     // JOIN GROUP CHATROOM, then again.
     const joined = await http('PUT', `/chat/chatroom/${roomId}/?user_id=${user12.id}`);

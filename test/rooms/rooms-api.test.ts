@@ -178,9 +178,9 @@ describe('GET /chat/chatroom/', () => {
     const answer = await list(me!.id);
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual([
-      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]) },
-      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]) },
-      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]) },
+      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]), unread_count: 0 },
+      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]), unread_count: 0 },
+      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]), unread_count: 0 },
     ]);
     expect(answer.body.data.some((room: { id: number }) => room.id === notMine.id)).toBe(false);
   });
