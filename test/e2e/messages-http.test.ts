@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { createGroupRoom } from '../../lib/rooms/service.ts';
 import { createUser } from '../../lib/users/service.ts';
-import { http } from '../support/http.ts';
+import { http, taskOutcome } from '../support/http.ts';
 import { uniqueName } from '../support/lambda.ts';
 
 /** The seed's message scenarios (chat/tests/test_messages.py), as its README's curls run them. */
@@ -12,16 +12,6 @@ async function user() {
   return { id: created.id, username: created.username };
 }
 
-/** Polls GET /chat/task_state/:id until the task is finished: at most 200 tries, 50 ms apart. */
-async function taskOutcome(taskId: string): Promise<{ state: string; result: any }> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const answer = await http('GET', `/chat/task_state/${taskId}`);
-    expect(answer.status).toBe(200);
-    if (answer.body.state === 'SUCCESS' || answer.body.state === 'FAILURE') return answer.body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`task ${taskId} did not finish`);
-}
 
 describe('messages over HTTP through serverless-offline', () => {
   it('SEND DIRECT MESSAGE: answers the task id, the task succeeds with the room, and the reply lands in the same room', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupRoom } from '../../lib/rooms/service.ts';
 import { createUser } from '../../lib/users/service.ts';
-import { http } from '../support/http.ts';
+import { http, taskOutcome } from '../support/http.ts';
 import { uniqueName } from '../support/lambda.ts';
 
 /** The seed's reading scenarios (chat/tests/test_messages.py test_0003, and the unseen endpoint), as curls run them. */
@@ -11,16 +11,6 @@ async function user() {
   return { id: created.id, username: created.username };
 }
 
-/** Polls GET /chat/task_state/:id until the task is finished: at most 200 tries, 50 ms apart. */
-async function taskOutcome(taskId: string): Promise<{ state: string; result: any }> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const answer = await http('GET', `/chat/task_state/${taskId}`);
-    expect(answer.status).toBe(200);
-    if (answer.body.state === 'SUCCESS' || answer.body.state === 'FAILURE') return answer.body;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`task ${taskId} did not finish`);
-}
 
 const roomIn = (answer: { body: { data: { id: number }[] } }, roomId: number) => answer.body.data.find((room) => room.id === roomId) as any;
 

@@ -21,3 +21,14 @@ export async function http<T = any>(
     body: text ? JSON.parse(text) : undefined,
   };
 }
+
+/** Polls GET /chat/task_state/:id until the task is finished: at most 200 tries, 50 ms apart. */
+export async function taskOutcome(taskId: string): Promise<{ state: string; result: any }> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const answer = await http('GET', `/chat/task_state/${taskId}`);
+    if (answer.status !== 200) throw new Error(`task_state answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer.body.state === 'SUCCESS' || answer.body.state === 'FAILURE') return answer.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
