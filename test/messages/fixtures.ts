@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { sqsRecord as sharedSqsRecord } from '../../infra/lambda-events.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { QueuedMessage } from '../../lib/messages/model.ts';
@@ -56,25 +57,7 @@ export async function pendingMessage(roomId: number, senderId: number, text = un
 export function sqsRecord(body: QueuedMessage | string, options: { receiveCount?: number; groupId?: string; messageId?: string } = {}): SQSRecord {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const groupId = options.groupId ?? (typeof body === 'string' ? 'room-0' : `room-${body.roomId}`);
-  return {
-    messageId: options.messageId ?? randomUUID(),
-    receiptHandle: randomUUID(),
-    body: text,
-    attributes: {
-      ApproximateReceiveCount: String(options.receiveCount ?? 1),
-      SentTimestamp: String(Date.now()),
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-      MessageGroupId: groupId,
-      MessageDeduplicationId: typeof body === 'string' ? randomUUID() : body.taskId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:chat-local-messages.fifo',
-    awsRegion: 'us-east-1',
-  };
+  return sharedSqsRecord(text, { ...options, groupId, ...(typeof body === 'string' ? {} : { deduplicationId: body.taskId }) });
 }
 
 /** Nothing was written: no DynamoDB write request since the last resetDynamoUsage(). */

@@ -1,0 +1,321 @@
+/**
+ * runBench: every workload in turn against a running stack (its coordinates in process.env, set
+ * BEFORE this module is imported: lib reads its configuration at import), the JSON result, the
+ * targets, and the printed table. bench/run.ts starts the stack and calls it; the smoke test calls
+ * it with a tiny configuration against the test run's stack.
+ */
+import os from 'node:os';
+import { bundles, type BundleFigures } from './bundles.ts';
+import { costModel, type CostModel } from './cost.ts';
+import { ddbCosts, type DdbResult } from './ddb.ts';
+import { BenchHttp } from './http.ts';
+import { listMessages, type ListMessagesResult } from './list-messages.ts';
+import { pipeline, sendToPersisted, type PipelineResult, type SendToPersistedResult } from './send-pipeline.ts';
+import { elapsedMs, round, type Latency } from './stats.ts';
+import { usersList, type UsersListResult } from './users-list.ts';
+
+export const WORKLOADS = ['listMessages', 'sendToPersisted', 'pipeline', 'usersList', 'ddb', 'bundles'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export interface BenchConfig {
+  /** The API's base URL (serverless-offline). Default: BENCH_HTTP_URL or CHAT_HTTP_URL. */
+  httpUrl: string;
+  /** Room sizes (messages) of listMessages. */
+  sizes: number[];
+  pageSize: number;
+  listSamples: number;
+  listWarmup: number;
+  sendSamples: number;
+  sendWarmup: number;
+  /** Senders taking turns in sendToPersisted (sends are rate limited per sender). */
+  sendSenders: number;
+  /** Pause between task_state polls. */
+  pollMs: number;
+  pipelineMessages: number;
+  pipelineRooms: number;
+  pipelineSendersPerRoom: number;
+  pipelineConcurrency: number;
+  pipelineTimeoutMs: number;
+  /** Users created for usersList. */
+  users: number;
+  usersSamples: number;
+  usersWarmup: number;
+  /** Warm handler runs timed for the cost model. */
+  durationRuns: number;
+  /** Fresh processes per function for the import time (0: sizes only). */
+  bundleRuns: number;
+  /** Run only these workloads (default: all). */
+  only: Workload[];
+  /** Called before the bundles workload, e.g. to stop the stack so imports run on an idle machine. */
+  beforeBundles?: () => Promise<void>;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_CONFIG: Omit<BenchConfig, 'httpUrl'> = {
+  sizes: [100, 1000, 10000],
+  pageSize: 50,
+  listSamples: 60,
+  listWarmup: 5,
+  sendSamples: 30,
+  sendWarmup: 3,
+  sendSenders: 10,
+  pollMs: 10,
+  pipelineMessages: 2000,
+  pipelineRooms: 20,
+  pipelineSendersPerRoom: 5,
+  pipelineConcurrency: 20,
+  pipelineTimeoutMs: 300_000,
+  users: 1000,
+  usersSamples: 30,
+  usersWarmup: 3,
+  durationRuns: 10,
+  bundleRuns: 5,
+  only: [...WORKLOADS],
+  log: (line) => console.error(line),
+};
+
+export interface Target {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  meta: {
+    date: string;
+    machine: { cpus: number; cpuModel: string; memoryGb: number; os: string };
+    /** 1-minute load average when the workloads started and ended: other processes make figures noisy. */
+    loadAverage: { start: number; end: number };
+    node: string;
+    httpUrl: string;
+    config: Record<string, unknown>;
+    secondsByWorkload: Record<string, number>;
+    /** Starting the local stack (set by bench/run.ts). */
+    stackStartSeconds?: number;
+    /** The whole run; bench/run.ts includes starting and stopping the stack. */
+    totalSeconds: number;
+  };
+  listMessages: Record<string, Latency> | null;
+  listMessagesFlatRatio: number | null;
+  listMessagesSeedSeconds: number | null;
+  sendToPersisted: SendToPersistedResult | null;
+  pipelineMsgsPerSec: number | null;
+  pipeline: PipelineResult | null;
+  usersList: UsersListResult | null;
+  ddb: DdbResult | null;
+  bundles: Record<string, BundleFigures> | null;
+  bundlesMeta: { packageSeconds: number; node: string } | null;
+  cost: CostModel | null;
+  targets: Target[];
+  errors: { workload: string; message: string }[];
+}
+
+export const LIMITS = { flatRatio: 1.5, bundleBytes: 350 * 1024, initMs: 150, historyQueries: 1, messageWcu: 10 };
+
+export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<BenchResult> {
+  const httpUrl = overrides.httpUrl ?? process.env.BENCH_HTTP_URL ?? process.env.CHAT_HTTP_URL;
+  if (!httpUrl) throw new Error('No API URL: pass httpUrl or set BENCH_HTTP_URL (or CHAT_HTTP_URL)');
+  const config: BenchConfig = { ...DEFAULT_CONFIG, ...overrides, httpUrl };
+  const { log } = config;
+  const http = new BenchHttp(httpUrl);
+  const started = performance.now();
+  const loadAtStart = round(os.loadavg()[0]!);
+  const seconds: Record<string, number> = {};
+  const errors: BenchResult['errors'] = [];
+
+  const step = async <T>(name: Workload, work: () => Promise<T>): Promise<T | null> => {
+    if (!config.only.includes(name)) return null;
+    log(`bench: ${name}…`);
+    const t0 = performance.now();
+    try {
+      return await work();
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`bench: ${name} FAILED: ${message}`);
+      errors.push({ workload: name, message: error instanceof Error ? error.message : String(error) });
+      return null;
+    } finally {
+      seconds[name] = round(elapsedMs(t0) / 1000, 1);
+      log(`bench: ${name} done in ${seconds[name]} s`);
+    }
+  };
+
+  const list: ListMessagesResult | null = await step('listMessages', () =>
+    listMessages(http, { sizes: config.sizes, pageSize: config.pageSize, samples: config.listSamples, warmup: config.listWarmup }, log),
+  );
+  const send = await step('sendToPersisted', () => sendToPersisted(http, { samples: config.sendSamples, warmup: config.sendWarmup, senders: config.sendSenders, pollMs: config.pollMs }));
+  const pipe = await step('pipeline', () =>
+    pipeline(
+      http,
+      {
+        messages: config.pipelineMessages,
+        rooms: config.pipelineRooms,
+        sendersPerRoom: config.pipelineSendersPerRoom,
+        concurrency: config.pipelineConcurrency,
+        timeoutMs: config.pipelineTimeoutMs,
+      },
+      log,
+    ),
+  );
+  const users = await step('usersList', () => usersList(http, { users: config.users, samples: config.usersSamples, warmup: config.usersWarmup }));
+  const ddb = await step('ddb', () =>
+    ddbCosts({ durationRuns: config.durationRuns, pageSize: config.pageSize, ...(list ? { historyRoom: list.largestRoom } : {}) }, log),
+  );
+  let bundleResult: Awaited<ReturnType<typeof bundles>> | null = null;
+  if (config.only.includes('bundles')) {
+    await config.beforeBundles?.();
+    bundleResult = await step('bundles', () => bundles({ importRuns: config.bundleRuns }, log));
+  }
+
+  const { log: _log, beforeBundles: _before, ...printable } = config;
+  const result: BenchResult = {
+    meta: {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+      },
+      loadAverage: { start: loadAtStart, end: round(os.loadavg()[0]!) },
+      node: process.version,
+      httpUrl,
+      config: printable,
+      secondsByWorkload: seconds,
+      totalSeconds: round(elapsedMs(started) / 1000, 1),
+    },
+    listMessages: list?.bySize ?? null,
+    listMessagesFlatRatio: list?.flatRatio ?? null,
+    listMessagesSeedSeconds: list?.seedSeconds ?? null,
+    sendToPersisted: send,
+    pipelineMsgsPerSec: pipe?.msgsPerSec ?? null,
+    pipeline: pipe,
+    usersList: users,
+    ddb,
+    bundles: bundleResult?.functions ?? null,
+    bundlesMeta: bundleResult ? { packageSeconds: bundleResult.packageSeconds, node: bundleResult.node } : null,
+    cost: ddb ? costModel(ddb) : null,
+    targets: [],
+    errors,
+  };
+  result.targets = targets(result);
+  return result;
+}
+
+export function targets(result: BenchResult): Target[] {
+  const found: Target[] = [];
+  const ratio = result.listMessagesFlatRatio;
+  found.push({ name: 'listMessagesFlatRatio', target: `≤ ${LIMITS.flatRatio}`, value: ratio === null ? 'n/a' : String(ratio), met: ratio === null ? null : ratio <= LIMITS.flatRatio });
+  if (result.bundles) {
+    const entries = Object.entries(result.bundles);
+    const biggest = entries.reduce((a, b) => (b[1].bytes > a[1].bytes ? b : a), entries[0]!);
+    const over = entries.filter(([, b]) => b.bytes > LIMITS.bundleBytes).map(([name]) => name);
+    found.push({
+      name: 'bundle size',
+      target: `every bundle ≤ 350 KB (${LIMITS.bundleBytes} bytes)`,
+      value: `largest ${biggest[0]} ${kb(biggest[1].bytes)}${over.length ? `; over: ${over.join(', ')}` : ''}`,
+      met: over.length === 0,
+    });
+    const timed = entries.filter(([, b]) => b.initMs !== null);
+    if (timed.length) {
+      const slowest = timed.reduce((a, b) => (b[1].initMs! > a[1].initMs! ? b : a));
+      found.push({ name: 'import time', target: `every import ≤ ${LIMITS.initMs} ms`, value: `slowest ${slowest[0]} ${slowest[1].initMs} ms`, met: slowest[1].initMs! <= LIMITS.initMs });
+    }
+  }
+  const page = result.ddb?.endpoints.messagesList;
+  found.push({
+    name: 'history page',
+    target: `≤ ${LIMITS.historyQueries} Query`,
+    value: page ? `${page.byCommand.QueryCommand ?? 0} Query (${page.requests} requests: ${commands(page.byCommand)})` : 'n/a',
+    met: page ? (page.byCommand.QueryCommand ?? 0) <= LIMITS.historyQueries : null,
+  });
+  const e2e = result.ddb?.messageEndToEnd;
+  found.push({
+    name: 'message end to end',
+    target: `≤ ${LIMITS.messageWcu} WCU (AWS-billed)`,
+    value: e2e ? `${e2e.wcu} WCU (${e2e.wcuLocal} reported by DynamoDB Local)` : 'n/a',
+    met: e2e ? e2e.wcu <= LIMITS.messageWcu : null,
+  });
+  return found;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const commands = (byCommand: Record<string, number>) =>
+  Object.entries(byCommand)
+    .map(([command, n]) => `${n} ${command.replace(/Command$/, '')}`)
+    .join(', ');
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The human-readable report. */
+export function formatReport(r: BenchResult): string {
+  const out: string[] = [];
+  const m = r.meta;
+  out.push(`chat-serverless benchmark — ${m.date}`);
+  out.push(`machine: ${m.machine.cpus} × ${m.machine.cpuModel}, ${m.machine.memoryGb} GB, ${m.machine.os}; bench on Node ${m.node}; took ${m.totalSeconds} s; load average ${m.loadAverage.start} → ${m.loadAverage.end}`);
+  if (r.listMessages) {
+    out.push('', `List messages: newest page of ${m.config.pageSize} over HTTP (GET /chat/messages/:id/?limit=${m.config.pageSize})`);
+    out.push(table(['room size', 'p50 ms', 'p95 ms', 'samples'], Object.entries(r.listMessages).map(([size, l]) => [size, l.p50Ms, l.p95Ms, l.samples])));
+    out.push(`flat ratio (p50 largest / p50 smallest): ${r.listMessagesFlatRatio}`);
+  }
+  if (r.sendToPersisted || r.pipeline) {
+    out.push('', 'Message pipeline over HTTP (POST → SQS → consumer → task SUCCESS)');
+    const rows: (string | number)[][] = [];
+    if (r.sendToPersisted) {
+      const s = r.sendToPersisted;
+      rows.push(['send → persisted, one at a time', `p50 ${s.p50Ms} ms`, `p95 ${s.p95Ms} ms`, `POST p50 ${s.acceptP50Ms} ms, ${s.samples} samples`]);
+    }
+    if (r.pipeline) {
+      const p = r.pipeline;
+      rows.push([
+        `pipeline: ${p.messages} msgs, ${p.rooms} rooms, ${p.senders} senders, ${p.concurrency} in flight`,
+        `${p.msgsPerSec} msg/s`,
+        `${p.seconds} s`,
+        `accepted ${p.acceptedPerSec} msg/s, POST p50 ${p.postP50Ms} / p95 ${p.postP95Ms} ms, not SUCCESS: ${p.notSucceeded}, failed POSTs: ${p.failedPosts}; slowest DynamoDB probe ${p.stalls.dynamoMaxMs} ms, bench event-loop max ${p.stalls.eventLoopMaxMs} ms`,
+      ]);
+    }
+    out.push(table(['workload', 'figure', '', 'detail'], rows));
+  }
+  if (r.usersList) {
+    const u = r.usersList;
+    out.push('', `Users list over HTTP (GET /users/, ${u.listed} users, ${kb(u.bodyBytes)} body)`);
+    out.push(
+      table(
+        ['', 'p50 ms', 'p95 ms'],
+        [
+          ['cached (Redis hit)', u.cachedP50Ms, u.cachedP95Ms],
+          ['uncached (after invalidateUserList)', u.uncachedP50Ms, u.uncachedP95Ms],
+        ],
+      ),
+    );
+    out.push(`X-Cache seen: ${Object.entries(u.cacheHeaders).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  }
+  if (r.ddb) {
+    out.push('', 'DynamoDB per request (handler level; wcu/rcu = AWS-billed estimate, transactional units doubled)');
+    const rows = Object.entries(r.ddb.endpoints).map(([key, e]) => [key, e.endpoint, e.status, e.requests, e.rcu, e.wcu, `${e.rcuLocal}/${e.wcuLocal}`, commands(e.byCommand)]);
+    const e = r.ddb.messageEndToEnd;
+    rows.push(['messageEndToEnd', e.endpoint, '', e.requests, e.rcu, e.wcu, `${e.rcuLocal}/${e.wcuLocal}`, commands(e.byCommand)]);
+    out.push(table(['function', 'request', 'status', 'requests', 'rcu', 'wcu', 'local r/w', 'commands'], rows));
+    out.push(`warm handler ms: send ${r.ddb.lambdaMs.sendGroup}, consumer batch of 10 ${r.ddb.lambdaMs.consumerBatchOf10} (${r.ddb.lambdaMs.consumerPerMessage} per message)`);
+    if (r.ddb.notMeasured.length) out.push(`not measured: ${r.ddb.notMeasured.join('; ')}`);
+  }
+  if (r.bundles) {
+    out.push('', `Bundles (sls package --stage prod, minified ESM; import on ${r.bundlesMeta?.node}, median of ${m.config.bundleRuns} fresh processes)`);
+    out.push(table(['function', 'bytes', 'KB', 'import ms'], Object.entries(r.bundles).map(([name, b]) => [name, b.bytes, kb(b.bytes), b.initMs ?? '-'])));
+  }
+  if (r.cost) {
+    out.push('', `Cost per million messages (${r.cost.pricesAsOf})`);
+    out.push(table(['item', 'basis', 'USD / M'], [...r.cost.lines.map((l) => [l.item, l.basis, l.usdPerMillion.toFixed(3)]), ['total', '', r.cost.usdPerMillionMessages.toFixed(2)]]));
+    out.push(`dominated by ${r.cost.dominant}; each task_state poll adds $${r.cost.usdPerMillionTaskPolls} per million polls`);
+  }
+  out.push('', 'Targets');
+  out.push(table(['target', 'limit', 'measured', 'met'], r.targets.map((t) => [t.name, t.target, t.value, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'])));
+  if (r.errors.length) out.push('', `ERRORS: ${r.errors.map((e) => `${e.workload}: ${e.message}`).join('\n  ')}`);
+  return out.join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * DynamoDB requests and capacity of one piece of work, per command, with the AWS-billed estimate.
+ *
+ * lib/repository/client.ts asks every request for ReturnConsumedCapacity and keeps a per-process
+ * total (dynamoUsage()). Its total does not say which units came from transactions, and DynamoDB
+ * Local reports a TransactWriteItems at 1 write unit per item (per KB) where AWS bills 2 — and 2
+ * read units per transactional read. So the benchmark taps the same client for per-command
+ * units and derives:
+ *   wcu = units of non-transactional writes + 2 × units reported for TransactWriteItems
+ *   rcu = units of non-transactional reads  + 2 × units reported for TransactGetItems
+ * and keeps the raw local figures (wcuLocal, rcuLocal) next to them.
+ */
+import { ddb, dynamoUsage, resetDynamoUsage } from '../lib/repository/client.ts';
+import { round } from './stats.ts';
+
+export interface Capacity {
+  requests: number;
+  /** Read request units AWS would bill (transactional reads doubled). */
+  rcu: number;
+  /** Write request units AWS would bill (transactional writes doubled). */
+  wcu: number;
+  rcuLocal: number;
+  wcuLocal: number;
+  byCommand: Record<string, number>;
+  /** Write units DynamoDB Local reported for TransactWriteItems (the part doubled in wcu). */
+  transactWriteUnitsLocal: number;
+  /** Items in those TransactWriteItems requests (1 unit each locally when ≤ 1 KB and no index write). */
+  transactWriteItems: number;
+}
+
+interface Tally {
+  read: number;
+  write: number;
+  transactRead: number;
+  transactWrite: number;
+  transactItems: number;
+}
+
+const tally: Tally = { read: 0, write: 0, transactRead: 0, transactWrite: 0, transactItems: 0 };
+let installed = false;
+
+interface ConsumedCapacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+const isWrite = (command: string) => /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(command);
+
+export function installCapacityTap(): void {
+  if (installed) return;
+  installed = true;
+  ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const command = context.commandName ?? 'unknown';
+      if (command.startsWith('TransactWrite')) tally.transactItems += ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
+      const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+      for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
+        let read = consumed.ReadCapacityUnits ?? 0;
+        let write = consumed.WriteCapacityUnits ?? 0;
+        if (consumed.ReadCapacityUnits === undefined && consumed.WriteCapacityUnits === undefined) {
+          if (isWrite(command)) write = consumed.CapacityUnits ?? 0;
+          else read = consumed.CapacityUnits ?? 0;
+        }
+        if (command.startsWith('TransactWrite')) tally.transactWrite += write;
+        else tally.write += write;
+        if (command.startsWith('TransactGet')) tally.transactRead += read;
+        else tally.read += read;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchCapacityTap' },
+  );
+}
+
+function resetTally(): void {
+  Object.assign(tally, { read: 0, write: 0, transactRead: 0, transactWrite: 0, transactItems: 0 });
+}
+
+/** Capacity of what `work` does in this process (nothing else may use DynamoDB meanwhile). */
+export async function measureCapacity<T>(work: () => Promise<T>): Promise<{ value: T; capacity: Capacity; ms: number }> {
+  installCapacityTap();
+  resetDynamoUsage();
+  resetTally();
+  const started = performance.now();
+  const value = await work();
+  const ms = performance.now() - started;
+  const usage = dynamoUsage();
+  const capacity: Capacity = {
+    requests: usage.requests,
+    rcu: round(tally.read + 2 * tally.transactRead),
+    wcu: round(tally.write + 2 * tally.transactWrite),
+    rcuLocal: round(usage.readCapacity),
+    wcuLocal: round(usage.writeCapacity),
+    byCommand: usage.byCommand,
+    transactWriteUnitsLocal: round(tally.transactWrite),
+    transactWriteItems: tally.transactItems,
+  };
+  return { value, capacity, ms };
+}
+
+export function addCapacity(a: Capacity, b: Capacity): Capacity {
+  const byCommand = { ...a.byCommand };
+  for (const [command, count] of Object.entries(b.byCommand)) byCommand[command] = (byCommand[command] ?? 0) + count;
+  return {
+    requests: a.requests + b.requests,
+    rcu: round(a.rcu + b.rcu),
+    wcu: round(a.wcu + b.wcu),
+    rcuLocal: round(a.rcuLocal + b.rcuLocal),
+    wcuLocal: round(a.wcuLocal + b.wcuLocal),
+    byCommand,
+    transactWriteUnitsLocal: round(a.transactWriteUnitsLocal + b.transactWriteUnitsLocal),
+    transactWriteItems: a.transactWriteItems + b.transactWriteItems,
+  };
+}
+
+/** A capacity times `factor` (e.g. a batch's share per message). */
+export function scaleCapacity(c: Capacity, factor: number): Capacity {
+  return {
+    requests: round(c.requests * factor),
+    rcu: round(c.rcu * factor),
+    wcu: round(c.wcu * factor),
+    rcuLocal: round(c.rcuLocal * factor),
+    wcuLocal: round(c.wcuLocal * factor),
+    byCommand: Object.fromEntries(Object.entries(c.byCommand).map(([command, n]) => [command, round(n * factor)])),
+    transactWriteUnitsLocal: round(c.transactWriteUnitsLocal * factor),
+    transactWriteItems: round(c.transactWriteItems * factor),
+  };
+}

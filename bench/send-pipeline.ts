@@ -1,0 +1,211 @@
+/**
+ * sendToPersisted: one message at a time, from the POST to its task reading SUCCESS over HTTP
+ * (serverless-offline → SQS → the poller → the consumer Lambda → DynamoDB).
+ * pipeline: many messages over many rooms with bounded concurrency; the sustained rate from the
+ * first POST until the store holds all of them.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { batchGet } from '../lib/repository/batch.ts';
+import { tables } from '../lib/repository/client.ts';
+import { keys } from '../lib/repository/keys.ts';
+import { getTask } from '../lib/repository/tasks.ts';
+import { BenchHttp, expectStatus, inParallel } from './http.ts';
+import { createRoom, createUsers, type BenchUser } from './seed.ts';
+import { elapsedMs, latency, round, type Latency } from './stats.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends are rate limited per sender (lib/cache/rate-limits.ts, RATE_LIMIT_SENDS, 30 per 10 s by
+ * default), as in production: the workloads spread their messages over enough senders to stay
+ * below it, as a room full of people would.
+ */
+export interface SendToPersistedConfig {
+  samples: number;
+  /** Members of the room taking turns to send. */
+  senders: number;
+  warmup: number;
+  /** Pause between two task_state polls. */
+  pollMs: number;
+}
+
+export interface SendToPersistedResult extends Latency {
+  /** The POST alone (task accepted and queued). */
+  acceptP50Ms: number;
+  /** task_state polls per message, median. */
+  pollsP50: number;
+}
+
+const sendPath = (roomId: number) => `/chat/group/${roomId}/`;
+const taskPath = (taskId: string) => `/chat/task_state/${taskId}`;
+
+async function send(http: BenchHttp, roomId: number, from: number, text: string): Promise<{ taskId: string; ms: number }> {
+  const answer = expectStatus(await http.post(sendPath(roomId), { from, text }), 200, `POST ${sendPath(roomId)}`);
+  const taskId = answer.body?.data;
+  if (typeof taskId !== 'string') throw new Error(`POST ${sendPath(roomId)}: no task id in ${JSON.stringify(answer.body)}`);
+  return { taskId, ms: answer.ms };
+}
+
+/** Polls the task over HTTP until SUCCESS; the number of polls it took. */
+async function awaitSuccess(http: BenchHttp, taskId: string, pollMs: number, timeoutMs = 30_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (let polls = 1; ; polls++) {
+    const answer = expectStatus(await http.get(taskPath(taskId)), 200, `GET ${taskPath(taskId)}`);
+    const state = answer.body?.state;
+    if (state === 'SUCCESS') return polls;
+    if (state === 'FAILURE') throw new Error(`task ${taskId} failed: ${JSON.stringify(answer.body.result)}`);
+    if (performance.now() > deadline) throw new Error(`task ${taskId} still ${state} after ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+export async function sendToPersisted(http: BenchHttp, config: SendToPersistedConfig): Promise<SendToPersistedResult> {
+  const senders = await createUsers(config.senders, 'sender');
+  const room = await createRoom(senders, 'latency');
+  const total: number[] = [];
+  const accept: number[] = [];
+  const polls: number[] = [];
+  for (let i = 0; i < config.warmup + config.samples; i++) {
+    const started = performance.now();
+    const { taskId, ms } = await send(http, room.id, senders[i % senders.length]!.id, `latency probe ${i}`);
+    const pollCount = await awaitSuccess(http, taskId, config.pollMs);
+    const elapsed = elapsedMs(started);
+    if (i < config.warmup) continue;
+    total.push(elapsed);
+    accept.push(ms);
+    polls.push(pollCount);
+  }
+  return { ...latency(total), acceptP50Ms: latency(accept).p50Ms, pollsP50: latency(polls).p50Ms };
+}
+
+export interface PipelineConfig {
+  messages: number;
+  rooms: number;
+  /** Senders per room (each a member of its room only). */
+  sendersPerRoom: number;
+  /** POSTs in flight at once. */
+  concurrency: number;
+  /** Give up waiting for the store after this long. */
+  timeoutMs: number;
+}
+
+export interface PipelineResult {
+  messages: number;
+  rooms: number;
+  senders: number;
+  concurrency: number;
+  /** messages stored / (last stored − first POST). */
+  msgsPerSec: number;
+  /** messages / (last POST answered − first POST): how fast the API accepts. */
+  acceptedPerSec: number;
+  seconds: number;
+  postP50Ms: number;
+  postP95Ms: number;
+  /** Tasks not in SUCCESS once the store held every message (should be 0). */
+  notSucceeded: number;
+  /** Slowest DynamoDB Local answer and bench event-loop delay seen during the run (stall diagnosis). */
+  stalls: { dynamoMaxMs: number; eventLoopMaxMs: number };
+  /** POSTs that did not answer 200 with a task id (should be 0), and the first error. */
+  failedPosts: number;
+  firstFailure?: string;
+}
+
+/** Sum of the rooms' lastSequence: how many messages the consumer has stored in them. */
+async function storedCount(roomIds: number[]): Promise<number> {
+  const items = await batchGet(tables.chat, roomIds.map(keys.room), { attributes: ['lastSequence'], consistent: true });
+  return items.reduce((sum, item) => sum + Number(item.lastSequence ?? 0), 0);
+}
+
+export async function pipeline(http: BenchHttp, config: PipelineConfig, log: (line: string) => void): Promise<PipelineResult> {
+  const rooms: { id: number; senders: BenchUser[] }[] = [];
+  for (let i = 0; i < config.rooms; i++) {
+    const senders = await createUsers(config.sendersPerRoom, 'pipeline');
+    rooms.push({ id: (await createRoom(senders, 'pipeline')).id, senders });
+  }
+
+  const taskIds: string[] = [];
+  const postMs: number[] = [];
+  const failures: string[] = [];
+  const probe = startStallProbe(roomIds0(rooms));
+  const started = performance.now();
+  await inParallel(config.messages, config.concurrency, async (index) => {
+    const room = rooms[index % rooms.length]!;
+    const sender = room.senders[Math.floor(index / rooms.length) % room.senders.length]!;
+    try {
+      const { taskId, ms } = await send(http, room.id, sender.id, `pipeline message ${index}`);
+      taskIds.push(taskId);
+      postMs.push(ms);
+    } catch (error) {
+      // Reported, not fatal: a refused send is a finding of the run, the rest still measures.
+      const at = (elapsedMs(started) / 1000).toFixed(1);
+      failures.push(`at ${at} s: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const acceptedSeconds = elapsedMs(started) / 1000;
+  const accepted = taskIds.length;
+  log(`  ${accepted} of ${config.messages} messages accepted in ${acceptedSeconds.toFixed(1)} s; waiting for the consumer`);
+  if (failures.length) log(`  ${failures.length} POSTs failed:\n    ${failures.map((f) => f.slice(0, 160)).join('\n    ')}`);
+
+  let stored = 0;
+  const roomIds = rooms.map((room) => room.id);
+  // ≥: a POST that failed late (a gateway timeout) may still have queued its message.
+  while ((stored = await storedCount(roomIds)) < accepted) {
+    if (elapsedMs(started) > config.timeoutMs) throw new Error(`pipeline: only ${stored} of ${accepted} messages stored after ${config.timeoutMs} ms`);
+    await sleep(25);
+  }
+  const seconds = elapsedMs(started) / 1000;
+  const stalls = await probe.stop();
+  if (stored > config.messages) throw new Error(`pipeline: ${stored} messages stored for ${config.messages} sent (duplicates?)`);
+
+  let notSucceeded = 0;
+  await inParallel(taskIds.length, 16, async (index) => {
+    const task = await getTask(taskIds[index]!);
+    if (task?.state !== 'SUCCESS') notSucceeded++;
+  });
+  const post = latency(postMs);
+  return {
+    messages: config.messages,
+    rooms: config.rooms,
+    senders: config.rooms * config.sendersPerRoom,
+    concurrency: config.concurrency,
+    msgsPerSec: round(stored / seconds, 1),
+    acceptedPerSec: round(accepted / acceptedSeconds, 1),
+    seconds: round(seconds, 1),
+    postP50Ms: post.p50Ms,
+    postP95Ms: post.p95Ms,
+    notSucceeded,
+    stalls,
+    failedPosts: failures.length,
+    ...(failures.length ? { firstFailure: failures[0]!.slice(0, 500) } : {}),
+  };
+}
+
+const roomIds0 = (rooms: { id: number }[]) => rooms.map((room) => room.id);
+
+/**
+ * Every 250 ms, one small read of DynamoDB Local and the event-loop delay of this process (which
+ * also hosts fauxqs, the Upstash bridge and the SQS poller): when POSTs time out, these say
+ * whether the store or this process stalled.
+ */
+function startStallProbe(roomIds: number[]): { stop(): Promise<{ dynamoMaxMs: number; eventLoopMaxMs: number }> } {
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  let dynamoMaxMs = 0;
+  let running = true;
+  const probing = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await storedCount(roomIds.slice(0, 1));
+      dynamoMaxMs = Math.max(dynamoMaxMs, performance.now() - t0);
+      await sleep(250);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await probing;
+      loop.disable();
+      return { dynamoMaxMs: round(dynamoMaxMs, 1), eventLoopMaxMs: round(loop.max / 1e6, 1) };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * usersList: GET /users/ over HTTP with many users, served from the Redis cache (hit) and from
+ * DynamoDB (miss). A miss is forced by lib/cache/users-cache.ts invalidateUserList() — the same
+ * O(1) version bump every user write does — right before the request; the request after it is a
+ * hit again. The two alternate, so both see the same machine.
+ */
+import { invalidateUserList } from '../lib/cache/users-cache.ts';
+import { BenchHttp, expectStatus } from './http.ts';
+import { createUsers } from './seed.ts';
+import { latency, round } from './stats.ts';
+
+export interface UsersListConfig {
+  /** Users to create first (the list holds every user of the store). */
+  users: number;
+  samples: number;
+  warmup: number;
+}
+
+export interface UsersListResult {
+  cachedP50Ms: number;
+  cachedP95Ms: number;
+  uncachedP50Ms: number;
+  uncachedP95Ms: number;
+  /** Users in the answer (bench users plus whatever the store already held). */
+  listed: number;
+  /** Bytes of the answer body. */
+  bodyBytes: number;
+  uncachedBy: string;
+  /** X-Cache values seen per kind of request (`cached:hit`, `uncached:miss`; `bypass` without Redis). */
+  cacheHeaders: Record<string, number>;
+  seedSeconds: number;
+}
+
+export async function usersList(http: BenchHttp, config: UsersListConfig): Promise<UsersListResult> {
+  const seedStart = performance.now();
+  await createUsers(config.users, 'listed');
+  const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
+
+  const cached: number[] = [];
+  const uncached: number[] = [];
+  const headers: Record<string, number> = {};
+  let listed = 0;
+  let bodyBytes = 0;
+  const get = async (label: string, timed: number[] | undefined) => {
+    const answer = expectStatus(await http.get('/users/'), 200, 'GET /users/');
+    const outcome = answer.headers.get('x-cache') ?? 'none';
+    if (timed) {
+      headers[`${label}:${outcome}`] = (headers[`${label}:${outcome}`] ?? 0) + 1;
+      timed.push(answer.ms);
+    }
+    listed = Array.isArray(answer.body) ? answer.body.length : 0;
+    bodyBytes = JSON.stringify(answer.body).length;
+  };
+  for (let i = 0; i < config.warmup + config.samples; i++) {
+    const timed = i >= config.warmup;
+    await invalidateUserList();
+    await get('uncached', timed ? uncached : undefined);
+    await get('cached', timed ? cached : undefined);
+  }
+  const hit = latency(cached);
+  const miss = latency(uncached);
+  return {
+    cachedP50Ms: hit.p50Ms,
+    cachedP95Ms: hit.p95Ms,
+    uncachedP50Ms: miss.p50Ms,
+    uncachedP95Ms: miss.p95Ms,
+    listed,
+    bodyBytes,
+    uncachedBy: 'invalidateUserList() (the version bump of every user write) before each uncached request',
+    cacheHeaders: headers,
+    seedSeconds,
+  };
+}
