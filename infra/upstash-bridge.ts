@@ -8,10 +8,12 @@
  * - `POST /multi-exec` same shapes, executed atomically (MULTI … EXEC);
  * - header `Upstash-Encoding: base64` → every string in results is base64 (integers stay numbers,
  *   nil is null, arrays recurse; RESP2 shapes, e.g. flat arrays for HGETALL);
- * - errors: non-2xx with `{"error": "…"}`; Redis unreachable → fast 503 (no offline queue).
+ * - errors: non-2xx with `{"error": "…"}`; Redis unreachable → fast 503 (no offline queue);
+ * - Lua scripts may carry Upstash's own shebang flag `allow-key-locking` (@upstash/ratelimit's do),
+ *   which Redis refuses: it is dropped before the script reaches Redis (see forRedis).
  */
 import http from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createClient, RESP_TYPES, ErrorReply } from 'redis';
 
 export interface UpstashBridgeOptions {
@@ -49,12 +51,58 @@ function toArgs(command: unknown): Arg[] {
   if (!Array.isArray(command) || command.length === 0) {
     throw new HttpError(400, 'ERR a command must be a non-empty JSON array');
   }
-  return command.map((a: unknown): string => {
-    if (typeof a === 'string') return a;
-    if (typeof a === 'number' || typeof a === 'boolean' || typeof a === 'bigint') return String(a);
-    if (a === null || a === undefined) throw new HttpError(400, 'ERR null is not a valid command argument');
-    return JSON.stringify(a);
-  });
+  return forRedis(
+    command.map((a: unknown): string => {
+      if (typeof a === 'string') return a;
+      if (typeof a === 'number' || typeof a === 'boolean' || typeof a === 'bigint') return String(a);
+      if (a === null || a === undefined) throw new HttpError(400, 'ERR null is not a valid command argument');
+      return JSON.stringify(a);
+    }),
+  );
+}
+
+/** Shebang flags only Upstash knows (it then locks only the script's KEYS); Redis refuses them. */
+const UPSTASH_ONLY_SCRIPT_FLAGS = new Set(['allow-key-locking']);
+/** SHA1 of a script as the client sent it → SHA1 of the script Redis was given. */
+const scriptShaAliases = new Map<string, string>();
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/**
+ * EVAL/EVAL_RO/SCRIPT LOAD: drop Upstash-only flags from the `#!lua` line. EVALSHA/EVALSHA_RO: the
+ * client hashes the script it knows (with the flag), so that SHA is mapped to the one Redis has;
+ * until the script was seen once, Redis answers NOSCRIPT and the client falls back to EVAL.
+ */
+function forRedis(args: string[]): string[] {
+  const name = args[0]!.toUpperCase();
+  const scriptAt = name === 'EVAL' || name === 'EVAL_RO' ? 1 : name === 'SCRIPT' && args[1]?.toUpperCase() === 'LOAD' ? 2 : -1;
+  if (scriptAt > 0 && args[scriptAt] !== undefined) {
+    const script = args[scriptAt]!;
+    const redisScript = withoutUpstashFlags(script);
+    if (redisScript === script) return args;
+    scriptShaAliases.set(sha1(script), sha1(redisScript));
+    return args.map((arg, i) => (i === scriptAt ? redisScript : arg));
+  }
+  if ((name === 'EVALSHA' || name === 'EVALSHA_RO') && args[1] !== undefined) {
+    const alias = scriptShaAliases.get(args[1].toLowerCase());
+    if (alias) return args.map((arg, i) => (i === 1 ? alias : arg));
+  }
+  return args;
+}
+
+function withoutUpstashFlags(script: string): string {
+  const match = /^#!lua([^\n]*)/.exec(script);
+  if (!match) return script;
+  const options = match[1]!
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((option) => {
+      if (!option.startsWith('flags=')) return option;
+      const flags = option.slice('flags='.length).split(',').filter((flag) => flag && !UPSTASH_ONLY_SCRIPT_FLAGS.has(flag));
+      return flags.length > 0 ? `flags=${flags.join(',')}` : '';
+    })
+    .filter(Boolean);
+  return `#!lua${options.length > 0 ? ` ${options.join(' ')}` : ''}${script.slice(match[0].length)}`;
 }
 
 /** Convert a node-redis RESP2 reply into Upstash's JSON shape. */

@@ -43,3 +43,19 @@ export const conflict = (detail: string, errors?: FieldErrors) =>
 
 export const serviceUnavailable = (detail: string) =>
   new AppError(503, 'service_unavailable', detail, { headers: { 'Retry-After': '1' } });
+
+/**
+ * 429 with `Retry-After` and the RateLimit header fields (draft-ietf-httpapi-ratelimit-headers:
+ * limit, remaining, and seconds until the window resets).
+ */
+export const tooManyRequests = (detail: string, limit: { limit: number; remaining: number; resetSeconds: number }) => {
+  const seconds = String(Math.max(1, Math.ceil(limit.resetSeconds)));
+  return new AppError(429, 'rate_limited', detail, {
+    headers: {
+      'Retry-After': seconds,
+      'RateLimit-Limit': String(limit.limit),
+      'RateLimit-Remaining': String(limit.remaining),
+      'RateLimit-Reset': seconds,
+    },
+  });
+};

@@ -1,22 +1,17 @@
-import { Redis } from '@upstash/redis';
-import { optionalEnv, stage } from '../config.ts';
 import { logger } from '../log.ts';
 import type { PublicUser } from '../users/model.ts';
+import { keyPrefix, redis } from './redis.ts';
 
 export const USER_LIST_TTL_SECONDS = 15 * 60;
 
-const url = optionalEnv('UPSTASH_REDIS_REST_URL');
-const token = optionalEnv('UPSTASH_REDIS_REST_TOKEN');
-
-const redis = url && token ? new Redis({ url, token, retry: false, enableTelemetry: false }) : undefined;
 if (!redis) logger.warn('UPSTASH_REDIS_REST_URL/TOKEN not set: the user list is served uncached');
 
 /**
  * Invalidation is one INCR of a version that is part of the list's key, so it is O(1) and a reader
  * that loaded the store before a write can only fill the superseded key, never the current one.
  */
-const versionKey = `chat:${stage}:users:version`;
-const listKey = (version: number) => `chat:${stage}:users:list:v${version}`;
+const versionKey = `${keyPrefix}:users:version`;
+const listKey = (version: number) => `${keyPrefix}:users:list:v${version}`;
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 

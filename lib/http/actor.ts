@@ -30,6 +30,27 @@ export function actingUserId(request: ActorSource, options: { required?: boolean
 }
 
 /**
+ * The sender of a message, i.e. the acting user. Query mode (the seed's): the body's `from`,
+ * required. Token mode: the token's subject; `from` may be left out, and naming anyone else is 403.
+ */
+export function actingSenderId(request: ActorSource, claimedFrom: number | undefined): number {
+  if (request.auth) {
+    if (claimedFrom !== undefined && claimedFrom !== request.auth.userId) throw forbidden('from must be the user of the Bearer token.');
+    return request.auth.userId;
+  }
+  if (claimedFrom === undefined) throw validationFailed('The body is not valid.', { from: ['This field is required.'] });
+  return claimedFrom;
+}
+
+/**
+ * Changing or deleting a user: in token mode only the token's own user (403 otherwise); in query
+ * mode anyone, as in the seed, which has no authentication.
+ */
+export function requireSelf(request: ActorSource, userId: number): void {
+  if (request.auth && request.auth.userId !== userId) throw forbidden('A user can only be changed or deleted by that user.');
+}
+
+/**
  * The acting user, who must exist (404 otherwise). Reads the repository, not lib/users/service.ts,
  * so a function using it does not bundle the user-list cache.
  */

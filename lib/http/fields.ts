@@ -24,10 +24,12 @@ export function text(maxLength: number, options: { allowBlank?: boolean } = {}) 
     z.trim(),
     z.maxLength(maxLength, `Ensure this field has no more than ${maxLength} characters.`)];
   if (!options.allowBlank) checks.push(z.minLength(1, 'This field may not be blank.'));
+  // The length is checked after trimming, so the JSON Schema (lib/openapi) carries it as prose.
+  const description = `Text of at most ${maxLength} characters once surrounding whitespace is trimmed${options.allowBlank ? '' : ', not blank'}; numbers are accepted as text.`;
   return z.pipe(
     z.union([z.string(), z.number().check(z.refine(Number.isFinite, 'Must be finite.'))], {
       error: 'Not a valid string.',
     }),
     z.pipe(z.transform(String), z.string().check(...checks)),
-  );
+  ).register(z.globalRegistry, { description });
 }

@@ -61,8 +61,14 @@ async function authenticate(request: HttpRequest, options: RouteOptions): Promis
 }
 
 function toRequest(event: APIGatewayProxyEventV2, context: Context): HttpRequest {
+  let parsed: { value: unknown } | undefined;
   return {
-    body: parseBody(event),
+    // Parsed (and its size checked) on first read: an endpoint that takes no body ignores whatever
+    // is sent, as DRF does (request.data is parsed lazily there too).
+    get body() {
+      parsed ??= { value: parseBody(event) };
+      return parsed.value;
+    },
     path: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},
     headers: lowerCaseKeys(event.headers ?? {}),

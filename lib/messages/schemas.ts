@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { AuthMode } from '../auth/mode.ts';
 import { idText, idValue, text } from '../http/fields.ts';
 import { taskId } from '../tasks/schemas.ts';
 import { codePoints, MAX_MESSAGE_CHARACTERS } from './model.ts';
@@ -6,10 +7,18 @@ import { codePoints, MAX_MESSAGE_CHARACTERS } from './model.ts';
 /** DRF CharField semantics (numbers become text, trimmed, not blank), counted in code points. */
 const messageText = text(Number.POSITIVE_INFINITY).check(
   z.refine((value) => codePoints(value) <= MAX_MESSAGE_CHARACTERS, `Ensure this field has no more than ${MAX_MESSAGE_CHARACTERS} characters.`),
-);
+).register(z.globalRegistry, {
+  description: `Text of at most ${MAX_MESSAGE_CHARACTERS} characters (code points) once surrounding whitespace is trimmed, not blank.`,
+});
 
-export const sendMessageBody = z.object({ from: idValue, text: messageText });
-export type SendMessageBody = z.output<typeof sendMessageBody>;
+/** Query mode (the seed's): `from` names the sender. */
+const queryModeSendBody = z.object({ from: idValue, text: messageText });
+/** Token mode: the sender is the token's user; `from` may be left out (lib/http/actor.ts checks it). */
+const tokenModeSendBody = z.object({ from: z.optional(idValue), text: messageText });
+
+export const sendMessageBody = (mode: AuthMode) => (mode === 'token' ? tokenModeSendBody : queryModeSendBody);
+/** What the service is given: `from` resolved to the acting sender. */
+export type SendMessageBody = z.output<typeof queryModeSendBody>;
 
 export const directMessagePath = z.object({ user_id: idText });
 export const groupMessagePath = z.object({ room_id: idText });

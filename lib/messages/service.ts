@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound, serviceUnavailable, validationFailed } from '../errors.ts';
 import { logger } from '../log.ts';
 import { enqueueMessage } from '../queue/message-queue.ts';
@@ -29,7 +29,8 @@ export async function sendDirectMessage(receiverId: number, body: SendMessageBod
   const [receiver, sender] = await Promise.all([getUser(receiverId), getUser(body.from)]);
   if (!receiver) throw notFound(`User ${receiverId}`);
   if (!sender) throw unknownSender(body.from);
-  const room = await findOrCreateDirectRoom(userName(sender), userName(receiver));
+  // Created only once the send is accepted: a refused one (409) must not leave a room behind.
+  const room = () => findOrCreateDirectRoom(userName(sender), userName(receiver));
   return accept({ room, senderId: sender.id, text: body.text, target: `user:${receiverId}`, idempotencyKey });
 }
 
@@ -39,7 +40,7 @@ export async function sendGroupMessage(roomId: number, body: SendMessageBody, id
   if (!room) throw notFound(`Room ${roomId}`);
   if (!sender) throw unknownSender(body.from);
   if (!membership) throw forbidden(`User ${sender.username} is not a member of room ${room.room_name}.`);
-  return accept({ room, senderId: sender.id, text: body.text, target: `room:${roomId}`, idempotencyKey });
+  return accept({ room: async () => room, senderId: sender.id, text: body.text, target: `room:${roomId}`, idempotencyKey });
 }
 
 const unknownSender = (userId: number) =>
@@ -48,7 +49,8 @@ const unknownSender = (userId: number) =>
 const userName = ({ id, username }: UserName): UserName => ({ id, username });
 
 interface SendRequest {
-  room: Room;
+  /** The room the message goes to, resolved once the idempotency key (if any) is ours. */
+  room: () => Promise<Room>;
   senderId: number;
   text: string;
   /** What the send addresses, as the client named it (part of the idempotency fingerprint). */
@@ -62,12 +64,12 @@ interface SendRequest {
  */
 async function accept(request: SendRequest): Promise<AcceptedSend> {
   const now = new Date();
-  const task = newTask({ roomId: request.room.id, senderId: request.senderId }, now);
+  const taskId = randomUUID();
   const { idempotencyKey: key } = request;
   if (key !== undefined) {
     const bodyHash = fingerprint(request);
     const held = await claimIdempotencyKey(
-      { userId: request.senderId, key, taskId: task.id, bodyHash, expiresAt: epochSeconds(now) + IDEMPOTENCY_WINDOW_SECONDS },
+      { userId: request.senderId, key, taskId, bodyHash, expiresAt: epochSeconds(now) + IDEMPOTENCY_WINDOW_SECONDS },
       epochSeconds(now),
     );
     if (held) {
@@ -75,6 +77,14 @@ async function accept(request: SendRequest): Promise<AcceptedSend> {
       return replay(held.taskId, request, now);
     }
   }
+  let room: Room;
+  try {
+    room = await request.room();
+  } catch (error) {
+    if (key !== undefined) await releaseIdempotencyKey(request.senderId, key, taskId);
+    throw error;
+  }
+  const task: Task = { ...newTask({ roomId: room.id, senderId: request.senderId }, now), id: taskId };
   await insertTask(task);
   try {
     await enqueueMessage(queuedMessageOf(task, request));
@@ -96,7 +106,7 @@ async function accept(request: SendRequest): Promise<AcceptedSend> {
 async function replay(taskId: string, request: SendRequest, now: Date): Promise<AcceptedSend> {
   let task = await getTask(taskId);
   if (!task) {
-    const recreated: Task = { ...newTask({ roomId: request.room.id, senderId: request.senderId }, now), id: taskId };
+    const recreated: Task = { ...newTask({ roomId: (await request.room()).id, senderId: request.senderId }, now), id: taskId };
     await insertTask(recreated);
     task = (await getTask(taskId)) ?? recreated;
   }
@@ -114,7 +124,7 @@ async function replay(taskId: string, request: SendRequest, now: Date): Promise<
 function queuedMessageOf(task: Task, request: SendRequest): QueuedMessage {
   return {
     taskId: task.id,
-    roomId: request.room.id,
+    roomId: task.request.roomId,
     senderId: request.senderId,
     text: request.text,
     acceptedAt: task.createdAt,
