@@ -17,6 +17,7 @@ const handlers = {
   userReplace: (await import('../../functions/user-replace.ts')).handler,
   userDelete: (await import('../../functions/user-delete.ts')).handler,
   openapi: (await import('../../functions/openapi.ts')).handler,
+  taskState: (await import('../../functions/task-state.ts')).handler,
 };
 
 async function member() {
@@ -45,6 +46,21 @@ const toUser = (userId: number, headers: Record<string, string>, body: unknown):
   pathParameters: { user_id: String(userId) },
   headers,
   body,
+});
+
+describe('token mode: a task is visible to its sender only', () => {
+  it('answers the sender, and the same 404 as an unknown id to anyone else', async () => {
+    const { alice, bob, room } = await pairInRoom();
+    const sent = await call('sendGroup', toRoom(room.id, alice.auth, { text: 'mine' }));
+    const taskId = sent.body.data as string;
+    const state = (who: { auth: Record<string, string> }, id = taskId) =>
+      call('taskState', { path: `/chat/task_state/${id}`, pathParameters: { task_id: id }, headers: who.auth });
+    expect((await state(alice)).status).toBe(200);
+    const foreign = await state(bob);
+    const unknown = await state(bob, 'a487117c-d31b-45b0-ae3c-28126b0f3ec2');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual({ ...unknown.body, detail: `Task ${taskId} not found.` });
+  });
 });
 
 describe('token mode: the sender of a message is the token’s user', () => {
