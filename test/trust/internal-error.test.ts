@@ -1,14 +1,6 @@
-import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, type HttpAnswer } from '../support/lambda.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../infra/free-port.ts';
 
 /** Words that would give away how the service is built or where it failed. */
 const INTERNALS = [/ECONNREFUSED/i, /127\.0\.0\.1/, /dynamo/i, /chat-local/, /\bat\s+\S+\s+\(/, /\.ts\b/, /\.m?js\b/, /node_modules/, /[A-Za-z]+(Error|Exception)\b/, /stack/i, /secret-detail/];
@@ -33,7 +25,7 @@ describe('an internal error answers 500 problem+json and says nothing internal',
 
   beforeAll(async () => {
     // This file's own module registry: DynamoDB is an address where nothing listens.
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${await closedPort()}`;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${await freePort()}`;
     handlers = {
       userGet: (await import('../../functions/user-get.ts')).handler,
       join: (await import('../../functions/chatroom-join.ts')).handler,

@@ -1,14 +1,6 @@
-import { createServer } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { invoke, uniqueName } from '../support/lambda.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../infra/free-port.ts';
 
 /**
  * A fresh module registry (a cold start) with the environment as it is now, and the logger of
@@ -40,7 +32,7 @@ process.env.AUTH_TOKEN_SECRET = 'test-secret-that-is-long-enough-for-hs256-01234
 
 describe('rate limits when Redis is down or not configured: requests are not blocked, and it is logged', () => {
   it('down: every send and login goes through, each failure is logged', async () => {
-    process.env.UPSTASH_REDIS_REST_URL = `http://127.0.0.1:${await closedPort()}`;
+    process.env.UPSTASH_REDIS_REST_URL = `http://127.0.0.1:${await freePort()}`;
     const { send, login, error } = await coldStart();
     for (let n = 0; n < 3; n++) expect((await send()).status).toBe(200);
     for (let n = 0; n < 2; n++) expect((await login()).status).toBe(200);
