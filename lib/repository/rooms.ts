@@ -230,57 +230,37 @@ export async function roomMemberships(roomId: number, options: { withHistory: bo
 // ---------- writes ----------
 
 /**
- * Creates a group room: META, ROSTER, the name claim, and each initial member's membership and
- * join event, in one transaction (the caller keeps it within 100 items).
+ * Creates a room in one transaction: the claim that makes it unique (a group room's name, a direct
+ * room's pair), META, ROSTER, and each initial member's membership and join event (the caller keeps
+ * it within 100 items). 'claim-taken' when another room holds the claim.
  */
-export async function insertGroupRoom(room: Room, memberIds: number[], at: string): Promise<'created' | 'name-taken'> {
+async function insertRoom(claim: Item, room: Room, memberIds: number[], at: string): Promise<'created' | 'claim-taken'> {
   const { memberships, events } = joining(room, memberIds, at);
   try {
     await retryOnTransactionConflict(() =>
       ddb.send(
         new TransactWriteCommand({
-          TransactItems: [
-            putNew({ ...keys.roomName(room.room_name), type: 'roomName', roomId: room.id }),
-            putNew(roomItem(room, at)),
-            putNew(rosterItem(room.id, memberIds)),
-            ...memberships,
-            ...events,
-          ],
+          TransactItems: [putNew(claim), putNew(roomItem(room, at)), putNew(rosterItem(room.id, memberIds)), ...memberships, ...events],
         }),
       ),
     );
     return 'created';
   } catch (error) {
-    if (failedConditions(error)?.[0]) return 'name-taken';
+    if (failedConditions(error)?.[0]) return 'claim-taken';
     throw error;
   }
 }
 
-/**
- * Creates the direct room of a pair: the pair claim, META, ROSTER, both memberships and join
- * events, in one transaction. 'pair-taken' when another request created the pair's room first.
- */
+/** A group room, unique by name. */
+export async function insertGroupRoom(room: Room, memberIds: number[], at: string): Promise<'created' | 'name-taken'> {
+  const claim = { ...keys.roomName(room.room_name), type: 'roomName', roomId: room.id };
+  return (await insertRoom(claim, room, memberIds, at)) === 'created' ? 'created' : 'name-taken';
+}
+
+/** The direct room of a pair, one per pair: 'pair-taken' when another request created it first. */
 export async function insertDirectRoom(room: Room, memberIds: [number, number], at: string): Promise<'created' | 'pair-taken'> {
-  const { memberships, events } = joining(room, memberIds, at);
-  try {
-    await retryOnTransactionConflict(() =>
-      ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            putNew({ ...keys.directPair(memberIds[0], memberIds[1]), type: 'directPair', roomId: room.id }),
-            putNew(roomItem(room, at)),
-            putNew(rosterItem(room.id, memberIds)),
-            ...memberships,
-            ...events,
-          ],
-        }),
-      ),
-    );
-    return 'created';
-  } catch (error) {
-    if (failedConditions(error)?.[0]) return 'pair-taken';
-    throw error;
-  }
+  const claim = { ...keys.directPair(memberIds[0], memberIds[1]), type: 'directPair', roomId: room.id };
+  return (await insertRoom(claim, room, memberIds, at)) === 'created' ? 'created' : 'pair-taken';
 }
 
 /**
