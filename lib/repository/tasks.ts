@@ -43,43 +43,26 @@ export async function getTask(taskId: string): Promise<Task | undefined> {
 }
 
 /**
- * Moves an unfinished task to STARTED. False when the task is already finished (or unknown): the
- * record carrying it was handled before, and handling it again must change nothing.
+ * The update that moves a task to `to` (with its result, if any), on condition that it exists and
+ * is still in one of `from`. Used alone and inside the transaction that stores a message.
  */
-export async function markTaskStarted(taskId: string, at: string): Promise<boolean> {
-  const unfinished = stateIn(UNFINISHED_STATES);
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tables.tasks,
-        Key: keys.task(taskId),
-        UpdateExpression: 'SET #state = :started, updatedAt = :at',
-        ConditionExpression: `attribute_exists(PK) AND ${unfinished.condition}`,
-        ExpressionAttributeNames: unfinished.names,
-        ExpressionAttributeValues: { ...unfinished.values, ':started': 'STARTED', ':at': at },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+function taskTransition(taskId: string, to: TaskState, at: string, options: { result?: unknown; from?: readonly TaskState[] } = {}) {
+  const allowed = stateIn(options.from ?? UNFINISHED_STATES);
+  const withResult = 'result' in options;
+  return {
+    TableName: tables.tasks,
+    Key: keys.task(taskId),
+    UpdateExpression: `SET #state = :to, updatedAt = :at${withResult ? ', #result = :result' : ''}`,
+    ConditionExpression: `attribute_exists(PK) AND ${allowed.condition}`,
+    ExpressionAttributeNames: { ...allowed.names, ...(withResult ? { '#result': 'result' } : {}) },
+    ExpressionAttributeValues: { ...allowed.values, ':to': to, ':at': at, ...(withResult ? { ':result': options.result } : {}) },
+  };
 }
 
-/** Ends a task in FAILURE if it is still in one of `from`; false when it had moved on. */
-export async function markTaskFailed(taskId: string, reason: string, at: string, from: readonly TaskState[] = UNFINISHED_STATES): Promise<boolean> {
-  const allowed = stateIn(from);
+/** True when the transition happened; false when the task had moved on (or is unknown). */
+async function transition(update: ReturnType<typeof taskTransition>): Promise<boolean> {
   try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: tables.tasks,
-        Key: keys.task(taskId),
-        UpdateExpression: 'SET #state = :failure, #result = :reason, updatedAt = :at',
-        ConditionExpression: `attribute_exists(PK) AND ${allowed.condition}`,
-        ExpressionAttributeNames: { ...allowed.names, '#result': 'result' },
-        ExpressionAttributeValues: { ...allowed.values, ':failure': 'FAILURE', ':reason': reason, ':at': at },
-      }),
-    );
+    await ddb.send(new UpdateCommand(update));
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -88,22 +71,22 @@ export async function markTaskFailed(taskId: string, reason: string, at: string,
 }
 
 /**
+ * Moves an unfinished task to STARTED. False when the task is already finished (or unknown): the
+ * record carrying it was handled before, and handling it again must change nothing.
+ */
+export const markTaskStarted = (taskId: string, at: string): Promise<boolean> => transition(taskTransition(taskId, 'STARTED', at));
+
+/** Ends a task in FAILURE if it is still in one of `from`; false when it had moved on. */
+export const markTaskFailed = (taskId: string, reason: string, at: string, from: readonly TaskState[] = UNFINISHED_STATES): Promise<boolean> =>
+  transition(taskTransition(taskId, 'FAILURE', at, { result: reason, from }));
+
+/**
  * The task's half of the transaction that stores a message: SUCCESS with the stored message, only
  * from an unfinished state. That condition is the exactly-once guard of the pipeline.
  */
-export function taskSucceededWrite(taskId: string, result: unknown, at: string) {
-  const unfinished = stateIn(UNFINISHED_STATES);
-  return {
-    Update: {
-      TableName: tables.tasks,
-      Key: keys.task(taskId),
-      UpdateExpression: 'SET #state = :success, #result = :result, updatedAt = :at',
-      ConditionExpression: `attribute_exists(PK) AND ${unfinished.condition}`,
-      ExpressionAttributeNames: { ...unfinished.names, '#result': 'result' },
-      ExpressionAttributeValues: { ...unfinished.values, ':success': 'SUCCESS', ':result': result, ':at': at },
-    },
-  };
-}
+export const taskSucceededWrite = (taskId: string, result: unknown, at: string) => ({
+  Update: taskTransition(taskId, 'SUCCESS', at, { result }),
+});
 
 export interface IdempotencyRecord {
   userId: number;
