@@ -4,6 +4,7 @@ import { batchGet } from './batch.ts';
 import { ddb, tables } from './client.ts';
 import { keys, MAX_SEQUENCE } from './keys.ts';
 import { taskSucceededWrite } from './tasks.ts';
+import { cancellationCodes } from './transactions.ts';
 
 /** What storing a message in a room must know, read together and strongly consistent. */
 export interface PersistContext {
@@ -85,12 +86,6 @@ export async function storeMessage(input: StoreMessageInput): Promise<StoreMessa
     if (reasons[1] === 'ConditionalCheckFailed') return 'sequence-taken';
     throw error; // a conflict with a concurrent transaction or a throttle: the caller retries
   }
-}
-
-function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code);
 }
 
 function roomSequenceUpdate(roomId: number, previous: number | undefined, next: number) {

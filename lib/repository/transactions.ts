@@ -1,8 +1,13 @@
-/** Which items of a cancelled TransactWriteItems failed their condition (by position). */
-export function failedConditions(error: unknown): boolean[] | undefined {
+/** Why each item of a cancelled TransactWriteItems was cancelled (by position), e.g. 'None'. */
+export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
+  return reasons.map((reason) => reason.Code);
+}
+
+/** Which items of a cancelled TransactWriteItems failed their condition (by position). */
+export function failedConditions(error: unknown): boolean[] | undefined {
+  return cancellationCodes(error)?.map((code) => code === 'ConditionalCheckFailed');
 }
 
 export function isConditionalCheckFailed(error: unknown): boolean {
