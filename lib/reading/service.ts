@@ -4,7 +4,7 @@ import { queryMessageRange } from '../repository/messages.ts';
 import { readerRooms, type ReaderRoom } from '../repository/read-state.ts';
 import { roomIdsOfUser, roomMemberships, usernamesOf } from '../repository/rooms.ts';
 import { MAX_SEQUENCE } from '../repository/keys.ts';
-import type { Membership, Room, Roster } from '../rooms/model.ts';
+import { withMembers, type Membership, type Room, type Roster } from '../rooms/model.ts';
 import { markSeen } from './mark-seen.ts';
 import type { ReaderUserName, ReadMessage, RoomMessages, UnseenRoom } from './model.ts';
 import { pageQuery, toPage, type PageRequest } from './page.ts';
@@ -70,7 +70,7 @@ export async function readRoomMessages(roomId: number, userId: number, request: 
       .map((m) => name(m.userId));
     return { ...view, seen_by: seenBy };
   });
-  return { ...withMembers(room, roster, usernames), messages, page };
+  return { ...withMembers(room, roster.memberIds, usernames), messages, page };
 }
 
 /**
@@ -121,7 +121,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
     const found = unseen.get(room.id);
     const mine = (message: StoredMessage) => message.senderId === userId;
     return {
-      ...withMembers(room, roster, usernames),
+      ...withMembers(room, roster.memberIds, usernames),
       messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => messageView(message, room, name)),
       has_more: found?.hasMore ?? false,
     };
@@ -141,18 +141,6 @@ function refreshed(rooms: MemberRoom[], polled: ReaderRoom[]): MemberRoom[] {
 
 function messageView(message: StoredMessage, room: Room, name: (id: number) => ReaderUserName): ReadMessage {
   return { ...toMessageView(message, room, { id: message.senderId, username: '' }), msg_from: name(message.senderId) };
-}
-
-/** The seed's room shape: members in id order, a deleted user left out (as in the room listing). */
-function withMembers(room: Room, roster: Roster, usernames: Map<number, string>) {
-  return {
-    id: room.id,
-    room_name: room.room_name,
-    room_member: roster.memberIds.flatMap((id) => {
-      const username = usernames.get(id);
-      return username === undefined ? [] : [{ username }];
-    }),
-  };
 }
 
 const unique = (ids: number[]) => [...new Set(ids)];

@@ -61,3 +61,15 @@ export function directRoomName(a: UserName, b: UserName): string {
  * claim and one membership plus one join event per member must fit one 100-item transaction.
  */
 export const MAX_INITIAL_MEMBERS = 48;
+
+/** The seed's room with members: in the order given (id order), a deleted user left out. */
+export function withMembers(room: RoomSummary, memberIds: number[], usernames: Map<number, string>): RoomWithMembers {
+  return {
+    id: room.id,
+    room_name: room.room_name,
+    room_member: memberIds.flatMap((id) => {
+      const username = usernames.get(id);
+      return username === undefined ? [] : [{ username }];
+    }),
+  };
+}

@@ -10,6 +10,7 @@ import {
   type RoomSummary,
   type RoomWithMembers,
   type UserName,
+  withMembers,
 } from './model.ts';
 import type { CreateRoomInput } from './schemas.ts';
 
@@ -77,17 +78,6 @@ export async function listRooms(userId?: number): Promise<RoomSummary[] | (RoomW
     // The membership item is read with META in the same BatchGetItem (docs/reading.md, "Unread counts").
     unread_count: membership ? unreadCount(room.lastSequence, membership) : 0,
   }));
-}
-
-function withMembers(room: Room, memberIds: number[], usernames: Map<number, string>): RoomWithMembers {
-  return {
-    id: room.id,
-    room_name: room.room_name,
-    room_member: memberIds.flatMap((id) => {
-      const username = usernames.get(id);
-      return username === undefined ? [] : [{ username }];
-    }),
-  };
 }
 
 /**
