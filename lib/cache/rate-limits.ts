@@ -2,7 +2,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import { optionalEnv } from '../config.ts';
 import { tooManyRequests } from '../errors.ts';
 import { logger } from '../log.ts';
-import { keyPrefix, redis } from './redis.ts';
+import { keyPrefix, redis, REDIS_TIMEOUT_MS } from './redis.ts';
 
 export interface RateRule {
   limit: number;
@@ -31,8 +31,6 @@ export const RATE_RULES = {
 
 export type RateLimitName = keyof typeof RATE_RULES;
 
-/** A Redis that does not answer within this lets the request through (and is logged). */
-const REDIS_TIMEOUT_MS = 1000;
 
 const limiters = new Map<RateLimitName, Ratelimit>();
 let warnedNotConfigured = false;
