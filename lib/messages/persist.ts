@@ -46,7 +46,7 @@ export async function persistQueuedMessage(queued: QueuedMessage): Promise<Persi
         message,
         previousSequence,
         senderWatermark: watermark,
-        senderReadState: senderReadState(watermark ?? 0, message.sequence),
+        senderReadState: senderReadState(watermark ?? 0, message.sequence, membership.ownAfterWatermark),
         taskResult: view,
       }),
     );

@@ -11,7 +11,8 @@ export interface PersistContext {
   /** The room's META; lastSequence undefined when the attribute was never written. */
   room?: { id: number; room_name: string; lastSequence: number | undefined };
   /** The sender's current membership (absent once they left). */
-  membership?: { lastSeenSequence: number | undefined };
+  /** The sender's watermark and how many of their own messages are kept above it. */
+  membership?: { lastSeenSequence: number | undefined; ownAfterWatermark: number };
   sender?: { id: number; username: string };
 }
 
@@ -21,7 +22,7 @@ export async function readPersistContext(roomId: number, senderId: number): Prom
   const userKey = keys.user(senderId);
   const items = await batchGet(tables.chat, [roomKey, memberKey, userKey], {
     consistent: true,
-    attributes: ['PK', 'SK', 'room_name', 'lastSequence', 'lastSeenSequence', 'username'],
+    attributes: ['PK', 'SK', 'room_name', 'lastSequence', 'lastSeenSequence', 'ownAfterWatermark', 'username'],
   });
   const find = (key: { PK: string; SK: string }) => items.find((item) => item.PK === key.PK && item.SK === key.SK);
   const room = find(roomKey);
@@ -29,7 +30,14 @@ export async function readPersistContext(roomId: number, senderId: number): Prom
   const user = find(userKey);
   return {
     ...(room ? { room: { id: roomId, room_name: String(room.room_name), lastSequence: optionalNumber(room.lastSequence) } } : {}),
-    ...(membership ? { membership: { lastSeenSequence: optionalNumber(membership.lastSeenSequence) } } : {}),
+    ...(membership
+      ? {
+          membership: {
+            lastSeenSequence: optionalNumber(membership.lastSeenSequence),
+            ownAfterWatermark: Array.isArray(membership.ownAfterWatermark) ? membership.ownAfterWatermark.length : 0,
+          },
+        }
+      : {}),
     ...(user ? { sender: { id: senderId, username: String(user.username) } } : {}),
   };
 }
@@ -107,9 +115,10 @@ function senderReadStateUpdate(message: StoredMessage, watermark: number | undef
     ? {
         TableName: tables.chat,
         Key: keys.member(message.roomId, message.senderId),
-        UpdateExpression: 'SET lastSeenSequence = :sequence',
+        // Everything up to the message is seen, so no own message is left above the watermark.
+        UpdateExpression: 'SET lastSeenSequence = :sequence, ownAfterWatermark = :none',
         ConditionExpression: unchanged,
-        ExpressionAttributeValues: { ':sequence': message.sequence, ...watermarkValue },
+        ExpressionAttributeValues: { ':sequence': message.sequence, ':none': [], ...watermarkValue },
       }
     : {
         TableName: tables.chat,

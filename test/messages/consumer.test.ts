@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as consumer } from '../../functions/message-consumer.ts';
+import { MAX_OWN_AFTER_WATERMARK } from '../../lib/messages/model.ts';
 import { persistQueuedMessage } from '../../lib/messages/persist.ts';
 import { redrivePolicy } from '../../lib/queue/message-queue.ts';
 import { listRoomMessages } from '../../lib/repository/messages.ts';
@@ -13,6 +14,23 @@ const deliver = (...records: ReturnType<typeof sqsRecord>[]) => consumer({ Recor
 const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
 
 describe('message consumer', () => {
+  it('keeps at most MAX_OWN_AFTER_WATERMARK own messages above a sender’s watermark; past that, posting counts as reading', async () => {
+    const [talker, other] = await newUsers(2);
+    const room = await newRoom([talker!, other!]);
+    expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, other!.id))))).toEqual([]); // 1: unread for talker
+    for (let n = 0; n < MAX_OWN_AFTER_WATERMARK; n++) {
+      expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, talker!.id))))).toEqual([]);
+    }
+    const behind = (await getMembership(room.id, talker!.id))!;
+    expect(behind.lastSeenSequence).toBe(0);
+    expect(behind.ownAfterWatermark).toEqual(Array.from({ length: MAX_OWN_AFTER_WATERMARK }, (_, i) => i + 2));
+
+    expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, talker!.id))))).toEqual([]);
+    const sequence = MAX_OWN_AFTER_WATERMARK + 2;
+    expect(await getMembership(room.id, talker!.id)).toMatchObject({ lastSeenSequence: sequence, ownAfterWatermark: [] });
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: sequence });
+  });
+
   it('stores a record delivered twice once; the redelivery is acknowledged and changes nothing', async () => {
     const [alice] = await newUsers(1);
     const room = await newRoom([alice!]);
