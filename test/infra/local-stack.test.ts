@@ -11,7 +11,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Redis } from '@upstash/redis';
-import { createResources, resourceNames, startLocalStack, type LocalStack } from '../../infra/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../infra/local-stack.ts';
+import { createResources, resourceNames } from '../../infra/resources.ts';
 import { which } from '../../infra/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
