@@ -10,8 +10,10 @@ import { httpEvent, lambdaContext } from '../support/lambda.ts';
  * never a 5xx, always a JSON body (problem+json for ≥ 400), no prototype pollution, and a rejected
  * request (4xx) leaves both tables exactly as they were.
  *
- * This file's own module registry runs on tables and queues of its own (a private stage), so the
- * before/after snapshots see only its own writes, and no poller consumes what it queues.
+ * Imported by one test file per auth mode (handlers-query.test.ts, handlers-token.test.ts), each
+ * with its own module registry and AUTH_MODE set before the import. Each runs on tables and queues
+ * of its own (a private stage), so the before/after snapshots see only its own writes, and no
+ * poller consumes what it queues.
  */
 const stage = `prop${randomUUID().slice(0, 8)}`;
 Object.assign(process.env, {
@@ -27,10 +29,14 @@ const { createResources, onEndpoint } = await import('../../infra/resources.ts')
 const queues = await createResources({ ...process.env } as Record<string, string>);
 process.env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, process.env.AWS_ENDPOINT_URL_SQS!);
 
+const TOKEN_MODE = process.env.AUTH_MODE === 'token';
+
 const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
 const { ddb, tables } = await import('../../lib/repository/client.ts');
 const { createUser } = await import('../../lib/users/service.ts');
 const { createGroupRoom, findOrCreateDirectRoom } = await import('../../lib/rooms/service.ts');
+const { SignJWT } = await import('jose');
+const { issueToken } = await import('../../lib/auth/tokens.ts');
 
 /** Runs per handler; PROPERTY_RUNS=500 for a longer hunt. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 50);
@@ -57,6 +63,31 @@ async function snapshot(): Promise<string[]> {
 /** Users 1..6 (1 and 2 share a group room, 1 and 3 a direct room; the other pairs are new). */
 const SEEDED_USERS = 6;
 const seedNames = { alice: uniqueUsername('alice'), bob: uniqueUsername('bob'), carol: uniqueUsername('carol') };
+
+/** Token mode: Bearer tokens of the seeded users (ids 1..6) and of nobody, expired ones, forged ones. */
+async function bearerValues(): Promise<{ valid: string[]; invalid: string[] }> {
+  if (!TOKEN_MODE) return { valid: [], invalid: [] };
+  const valid = await Promise.all(Array.from({ length: SEEDED_USERS + 1 }, async (_, i) => `Bearer ${(await issueToken(i + 1)).token}`));
+  const sign = (key: string, expiresAt: number) =>
+    new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('1').setIssuer('chat-serverless').setIssuedAt(expiresAt - 900).setExpirationTime(expiresAt).sign(new TextEncoder().encode(key));
+  const now = Math.floor(Date.now() / 1000);
+  const invalid = [
+    `Bearer ${await sign(process.env.AUTH_TOKEN_SECRET!, now - 60)}`,
+    `Bearer ${await sign('another-secret-that-is-long-enough-0123456789', now + 600)}`,
+    `${valid[0]}x`,
+    valid[0]!.replace('Bearer ', 'Basic '),
+  ];
+  return { valid, invalid };
+}
+const bearers = await bearerValues();
+/** The Authorization header of a request: in token mode mostly a seeded user's valid token. */
+const authorization: fc.Arbitrary<Record<string, string>> = TOKEN_MODE
+  ? fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...bearers.valid).map((value) => ({ authorization: value })) },
+      { weight: 1, arbitrary: fc.constantFrom(...bearers.invalid).map((value) => ({ authorization: value })) },
+      { weight: 1, arbitrary: fc.constant({}) },
+    )
+  : fc.constant({});
 function uniqueUsername(prefix: string) {
   return `${prefix}_${randomUUID().slice(0, 6)}`;
 }
@@ -224,11 +255,14 @@ const validBody = fc
 function requestFor(route: HttpFunction): fc.Arbitrary<RequestOf> {
   const params = (id: fc.Arbitrary<string>, taskId: fc.Arbitrary<string>) =>
     fc.record(Object.fromEntries(route.pathParams.map((name) => [name, name === 'task_id' ? taskId : id])) as Record<string, fc.Arbitrary<string>>);
-  const hostile = fc.record({ pathParams: params(idText, taskIdText), query, headers, body });
+  const withAuthorization = (headersOf: fc.Arbitrary<Record<string, string>>) =>
+    fc.tuple(headersOf, authorization).map(([given, auth]) => ({ ...given, ...auth }));
+  const hostile = fc.record({ pathParams: params(idText, taskIdText), query, headers: TOKEN_MODE ? withAuthorization(headers) : headers, body });
+  const validHeaders = fc.oneof(fc.constant({}), fc.constantFrom('k1', 'k2').map((key) => ({ 'idempotency-key': key })));
   const valid = fc.record({
     pathParams: params(seededId, fc.uuid().map(String)),
     query: seededId.map((userId) => ({ user_id: userId })),
-    headers: fc.oneof(fc.constant({}), fc.constantFrom('k1', 'k2').map((key) => ({ 'idempotency-key': key }))),
+    headers: withAuthorization(validHeaders),
     body: validBody,
   });
   return fc.oneof(hostile, valid);
@@ -272,7 +306,7 @@ const examples: Record<string, RequestOf[][]> = {
   'POST /chat/user/{user_id}': [[send('4', 5, 'hi', 'k1'), send('6', 5, 'hello', 'k1')]],
 };
 
-describe('property: hostile requests at every HTTP handler', () => {
+describe(`property (${TOKEN_MODE ? 'token' : 'query'} mode): hostile requests at every HTTP handler`, () => {
   beforeAll(async () => {
     const users = [];
     for (const username of [seedNames.alice, seedNames.bob, seedNames.carol, ...Array.from({ length: SEEDED_USERS - 3 }, () => uniqueUsername('user'))]) {
@@ -319,7 +353,7 @@ describe('property: hostile requests at every HTTP handler', () => {
   }, TIMEOUT_MS);
 });
 
-describe('property: hostile records at the SQS consumer', () => {
+describe.skipIf(TOKEN_MODE)('property: hostile records at the SQS consumer', () => {
   const record = fc.record({
     body: fc.oneof(bodyText.map((text) => text ?? ''), fc.record({ taskId: fc.oneof(fc.uuid().map(String), anyString), roomId: anyValue, senderId: anyValue, text: anyValue, acceptedAt: anyValue }, { requiredKeys: [] }).map((value) => JSON.stringify(value))),
     receiveCount: fc.constantFrom('1', '2', '3', '10', 'x'),
