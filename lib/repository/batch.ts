@@ -1,4 +1,4 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './client.ts';
 
 type Key = Record<string, string>;
@@ -40,5 +40,17 @@ async function getChunk(table: string, keys: Key[], options: { attributes?: stri
     const left: Key[] | undefined = answer.UnprocessedKeys?.[table]?.Keys as Key[] | undefined;
     pending = left && left.length > 0 ? { ...request, Keys: left } : undefined;
   }
+  return items;
+}
+
+/** Every item a Query matches, following LastEvaluatedKey page after page (1 MB each). */
+export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
   return items;
 }

@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Membership, MembershipEvent, MembershipEventKind, Room, Roster, RoomSummary } from '../rooms/model.ts';
-import { batchGet } from './batch.ts';
+import { batchGet, queryAll } from './batch.ts';
 import { ddb, GSI1, tables } from './client.ts';
 import { HISTORY_PREFIX, keys, MEMBER_PREFIX } from './keys.ts';
 import { failedConditions, retryOnTransactionConflict } from './transactions.ts';
@@ -164,17 +164,6 @@ export async function lookupUsers(query: { usernames: string[]; userIds: number[
     else if (item.id !== undefined) usernamesById.set(Number(item.id), String(item.username));
   }
   return { idsByUsername, usernamesById };
-}
-
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Item[]> {
-  const items: Item[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
 }
 
 /** Every group room in id order: one (paged) Query of the listing partition of GSI1. */

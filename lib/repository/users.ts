@@ -1,6 +1,7 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { validationFailed } from '../errors.ts';
 import { toPublicUser, type PublicUser, type StoredUser } from '../users/model.ts';
+import { queryAll } from './batch.ts';
 import { ddb, GSI1, tables } from './client.ts';
 import { keys } from './keys.ts';
 import { failedConditions } from './transactions.ts';
@@ -53,22 +54,13 @@ export async function findUserIdByUsername(username: string): Promise<number | u
  * only public attributes, so the hash never even reaches this code path.
  */
 export async function listAllUsers(): Promise<PublicUser[]> {
-  const users: PublicUser[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: tables.chat,
-        IndexName: GSI1,
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.usersPartition().GSI1PK },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) users.push(toPublicUser(fromItem(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return users;
+  const items = await queryAll({
+    TableName: tables.chat,
+    IndexName: GSI1,
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.usersPartition().GSI1PK },
+  });
+  return items.map((item) => toPublicUser(fromItem(item)));
 }
 
 /**
