@@ -1,9 +1,9 @@
 /**
  * Lambda events as API Gateway (HTTP API, payload 2.0) and the SQS event source mapping build them,
- * to invoke handlers inside the benchmark process (built by infra/lambda-events.ts).
+ * to invoke handlers inside the benchmark process (built by local/lambda-events.ts).
  */
 import type { Context, SQSRecord } from 'aws-lambda';
-import { httpEvent, lambdaContext, sqsRecord as sharedSqsRecord, type HttpCall } from '../infra/lambda-events.ts';
+import { httpEvent, lambdaContext, sqsRecord as sharedSqsRecord, type HttpCall } from '../local/lambda-events.ts';
 
 export { lambdaContext };
 

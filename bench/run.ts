@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startLocalStack, type LocalStack } from '../infra/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../local/local-stack.ts';
 
 const { values } = parseArgs({
   options: {

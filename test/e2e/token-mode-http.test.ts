@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../local/local-stack.ts';
 import { uniqueName, type HttpAnswer } from '../support/lambda.ts';
 
 /**

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localAwsFromEnv, startLocalStack, LOCALSTACK_DEFAULT_ENDPOINT, type LocalStack } from '../../infra/local-stack.ts';
-import { resourceNames } from '../../infra/resources.ts';
+import { localAwsFromEnv, startLocalStack, LOCALSTACK_DEFAULT_ENDPOINT, type LocalStack } from '../../local/local-stack.ts';
+import { resourceNames } from '../../local/resources.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

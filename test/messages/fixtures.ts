@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { sqsRecord as sharedSqsRecord } from '../../infra/lambda-events.ts';
+import { sqsRecord as sharedSqsRecord } from '../../local/lambda-events.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { QueuedMessage } from '../../lib/messages/model.ts';

@@ -25,7 +25,7 @@ Object.assign(process.env, {
   RATE_LIMIT_LOGINS_PER_USER: 'off',
   RATE_LIMIT_LOGINS_PER_IP: 'off',
 });
-const { createResources, onEndpoint } = await import('../../infra/resources.ts');
+const { createResources, onEndpoint } = await import('../../local/resources.ts');
 const queues = await createResources({ ...process.env } as Record<string, string>);
 process.env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, process.env.AWS_ENDPOINT_URL_SQS!);
 

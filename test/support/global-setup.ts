@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startLocalStack } from '../../infra/local-stack.ts';
+import { startLocalStack } from '../../local/local-stack.ts';
 
 /**
  * One real local stack per test run, on free ports: DynamoDB Local, the fauxqs SQS emulator,

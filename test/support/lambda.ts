@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { httpEvent, lambdaContext, type HttpCall } from '../../infra/lambda-events.ts';
+import { httpEvent, lambdaContext, type HttpCall } from '../../local/lambda-events.ts';
 
-export { httpEvent, lambdaContext, type HttpCall } from '../../infra/lambda-events.ts';
+export { httpEvent, lambdaContext, type HttpCall } from '../../local/lambda-events.ts';
 
 export interface HttpAnswer<T = any> {
   status: number;

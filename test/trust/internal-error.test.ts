@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke, type HttpAnswer } from '../support/lambda.ts';
-import { freePort } from '../../infra/free-port.ts';
+import { freePort } from '../../local/free-port.ts';
 
 /** Words that would give away how the service is built or where it failed. */
 const INTERNALS = [/ECONNREFUSED/i, /127\.0\.0\.1/, /dynamo/i, /chat-local/, /\bat\s+\S+\s+\(/, /\.ts\b/, /\.m?js\b/, /node_modules/, /[A-Za-z]+(Error|Exception)\b/, /stack/i, /secret-detail/];

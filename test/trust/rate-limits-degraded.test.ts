@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { invoke, uniqueName } from '../support/lambda.ts';
-import { freePort } from '../../infra/free-port.ts';
+import { freePort } from '../../local/free-port.ts';
 
 /**
  * A fresh module registry (a cold start) with the environment as it is now, and the logger of

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../support/lambda.ts';
-import { freePort } from '../../infra/free-port.ts';
+import { freePort } from '../../local/free-port.ts';
 
 describe('GET /users/ with Redis down', () => {
   let listHandler: typeof import('../../functions/users-list.ts').handler;

@@ -1,6 +1,6 @@
 """
 LocalStack ready hook: the chat service's tables and queues, from infra/definitions.json — the
-same file serverless.yml deploys and the Node local stack reads (infra/local-stack.ts).
+same file serverless.yml deploys and the Node local stack reads (local/local-stack.ts).
 
   chat-<stage>                      table: PK/SK + GSI1, on-demand
   chat-<stage>-tasks                table: PK, TTL on expiresAt
@@ -15,7 +15,7 @@ Idempotent: anything that exists is left as it is. LocalStack runs this file ins
 Environment: CHAT_STAGE (default local), CHAT_DEFINITIONS (default
 /etc/localstack/chat/definitions.json), CHAT_ENDPOINT (default http://localhost:4566),
 CHAT_DYNAMODB_ENDPOINT / CHAT_SQS_ENDPOINT (override CHAT_ENDPOINT per service), AWS_DEFAULT_REGION
-(default us-east-1). Names must match resourceNames() in infra/local-stack.ts and custom.names in
+(default us-east-1). Names must match resourceNames() in local/local-stack.ts and custom.names in
 serverless.yml.
 """
 

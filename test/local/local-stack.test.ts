@@ -11,9 +11,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Redis } from '@upstash/redis';
-import { startLocalStack, type LocalStack } from '../../infra/local-stack.ts';
-import { createResources, resourceNames } from '../../infra/resources.ts';
-import { which } from '../../infra/free-port.ts';
+import { startLocalStack, type LocalStack } from '../../local/local-stack.ts';
+import { createResources, resourceNames } from '../../local/resources.ts';
+import { which } from '../../local/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const hasRedis = Boolean(which('redis-server'));

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from '@upstash/redis';
-import { startUpstashBridge, type UpstashBridge } from '../../infra/upstash-bridge.ts';
-import { freePort, which } from '../../infra/free-port.ts';
+import { startUpstashBridge, type UpstashBridge } from '../../local/upstash-bridge.ts';
+import { freePort, which } from '../../local/free-port.ts';
 
 const hasRedis = Boolean(which('redis-server'));
 const TOKEN = 'test-token-123';

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 
-const DEFINITIONS_PATH = path.join(fileURLToPath(new URL('.', import.meta.url)), 'definitions.json');
+const DEFINITIONS_PATH = fileURLToPath(new URL('../infra/definitions.json', import.meta.url));
 const SERVICE = 'chat';
 const REGION = 'us-east-1';
 const TABLE_ACTIVE_TIMEOUT_MS = 30_000;

@@ -500,7 +500,7 @@ async function startOffline(args: {
 // ---------------------------------------------------------------------------------------------
 
 async function importIfExists<T>(relativeToInfra: string): Promise<T | undefined> {
-  const file = path.join(ROOT, 'infra', relativeToInfra);
+  const file = path.join(ROOT, 'local', relativeToInfra);
   if (!existsSync(file)) return undefined;
   return (await import(pathToFileURL(file).href)) as T;
 }
@@ -680,7 +680,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           });
           log(`local-stack: SQS poller → ${SERVICE}-${stage}-messageConsumer`);
         } else {
-          log('local-stack: infra/sqs-poller.ts not found — SQS poller not started');
+          log('local-stack: local/sqs-poller.ts not found — SQS poller not started');
         }
       }
     }

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqsPoller, type SqsPoller } from '../../infra/sqs-poller.ts';
-import { testSqs } from './fixtures.ts';
+import { startSqsPoller, type SqsPoller } from '../../local/sqs-poller.ts';
+import { testSqs } from '../messages/fixtures.ts';
 
 /**
  * The poller on a queue of its own, feeding a fake Lambda invoke endpoint that records each event
@@ -12,7 +12,7 @@ import { testSqs } from './fixtures.ts';
  */
 type Reply = (event: SQSEvent) => { status: number; body: string; headers?: Record<string, string> };
 
-describe('infra/sqs-poller', () => {
+describe('local/sqs-poller', () => {
   let server: Server;
   let lambdaUrl: string;
   let queueUrl: string;
