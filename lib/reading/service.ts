@@ -3,6 +3,7 @@ import { toMessageView, type StoredMessage } from '../messages/model.ts';
 import { queryMessageRange } from '../repository/messages.ts';
 import { readerRooms, type ReaderRoom } from '../repository/read-state.ts';
 import { roomIdsOfUser, roomMemberships, usernamesOf } from '../repository/rooms.ts';
+import { DYNAMODB_BUDGET } from '../repository/client.ts';
 import { MAX_SEQUENCE } from '../repository/keys.ts';
 import { withMembers, type Membership, type Room, type Roster } from '../rooms/model.ts';
 import { markSeen } from './mark-seen.ts';
@@ -14,8 +15,11 @@ import { unreadCount } from './unread.ts';
 export const MAX_UNSEEN_PER_ROOM = 100;
 /** How often a long poll re-reads the rooms' sequences and the user's watermarks. */
 export const POLL_INTERVAL_MS = 500;
-/** Time kept back from the Lambda's remaining time to assemble the answer after the last poll. */
-export const ANSWER_RESERVE_MS = 3000;
+/**
+ * Time kept back from the Lambda's remaining time after the last poll: one DynamoDB call that
+ * fails after its whole budget (lib/repository/client.ts), and a second to assemble the answer.
+ */
+export const ANSWER_RESERVE_MS = DYNAMODB_BUDGET.callMs + 1000;
 
 const roomNotFound = (roomId: number) => notFound(`Room ${roomId}`);
 const userNotFound = (userId: number) => notFound(`User ${userId}`);
