@@ -34,8 +34,8 @@ function roomItem(room: Room, createdAt: string): Item {
   };
 }
 
-/** The count and the listed members (the first MAX_LISTED_MEMBERS, a room being created with at most 48). */
-function rosterItem(roomId: number, memberIds: number[]): Item {
+/** The count and the listed members (the first MAX_LISTED_MEMBERS, a room being created with at most 48). Also for seeding (tests, bench). */
+export function rosterItem(roomId: number, memberIds: number[]): Item {
   return {
     ...keys.roster(roomId),
     type: 'roster',
@@ -45,7 +45,8 @@ function rosterItem(roomId: number, memberIds: number[]): Item {
   };
 }
 
-function memberItem(membership: Membership): Item {
+/** A membership item (also for seeding: tests, bench). */
+export function memberItem(membership: Membership): Item {
   return { ...keys.member(membership.roomId, membership.userId), ...keys.memberOfUser(membership.roomId, membership.userId), type: 'member', ...membership };
 }
 

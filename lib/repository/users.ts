@@ -11,11 +11,12 @@ import { cancellationReasons, failedConditions, isConditionalCheckFailed } from 
 const usernameTaken = () =>
   validationFailed('The username is already taken.', { username: ['A user with that username already exists.'] });
 
-function userItem(user: StoredUser) {
+/** The user item and its username claim (also for seeding: tests, bench). */
+export function userItem(user: StoredUser) {
   return { ...keys.user(user.id), ...keys.userListing(user.id), type: 'user', ...user };
 }
 
-function usernameItem(user: Pick<StoredUser, 'id' | 'username'>) {
+export function usernameItem(user: Pick<StoredUser, 'id' | 'username'>) {
   return { ...keys.username(user.username), type: 'username', userId: user.id };
 }
 

@@ -17,8 +17,9 @@ export const createRoomBody = z.object({
 });
 export type CreateRoomInput = z.output<typeof createRoomBody>;
 
-/** Members per page of GET /chat/chatroom/:id/members/ (and history events, with include=past). */
+/** Members per page of GET /chat/chatroom/:id/members/ (and history events, with include=past), as for message pages. */
 export const MAX_MEMBERS_PAGE = 100;
+export const DEFAULT_MEMBERS_PAGE = 50;
 
 export const roomMembersQuery = z.pipe(
   z.object({
@@ -29,6 +30,6 @@ export const roomMembersQuery = z.pipe(
       z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{12}#(joined|left)$/, 'Must be the page.history_next of the previous page.')),
     ),
   }),
-  z.transform(({ limit, ...rest }) => ({ ...rest, limit: limit ?? MAX_MEMBERS_PAGE })),
+  z.transform(({ limit, ...rest }) => ({ ...rest, limit: limit ?? DEFAULT_MEMBERS_PAGE })),
 );
 export type RoomMembersQuery = z.output<typeof roomMembersQuery>;

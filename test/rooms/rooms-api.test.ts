@@ -354,7 +354,7 @@ describe('GET /chat/chatroom/:id/members/', () => {
         id: room.id,
         member_count: 2,
         members: [a!, b!].sort((x, y) => x.id - y.id).map((u) => ({ id: u.id, username: u.username, joined_at: expect.any(String) })),
-        page: { limit: 100, next: null },
+        page: { limit: 50, next: null },
       },
     });
 
