@@ -30,6 +30,15 @@ export function actingUserId(request: ActorSource, options: { required?: boolean
 }
 
 /**
+ * Who creates a room: in token mode always the token's user (who becomes a member, as the README
+ * promises: `user_id` defaults to the token's user); in query mode `?user_id=` if given, else
+ * nobody (the seed's anonymous create).
+ */
+export function actingCreatorId(request: ActorSource): number | undefined {
+  return actingUserId(request, { required: request.auth !== undefined });
+}
+
+/**
  * The sender of a message, i.e. the acting user. Query mode (the seed's): the body's `from`,
  * required. Token mode: the token's subject; `from` may be left out, and naming anyone else is 403.
  */
