@@ -289,6 +289,7 @@ export function formatReport(r: BenchResult): string {
       table(
         ['', 'p50 ms', 'p95 ms'],
         [
+          ['floor: GET /health (no data store)', u.floorP50Ms, u.floorP95Ms],
           ['cached (Redis hit)', u.cachedP50Ms, u.cachedP95Ms],
           ['uncached (after invalidateUserList)', u.uncachedP50Ms, u.uncachedP95Ms],
         ],

@@ -1,8 +1,10 @@
 /**
  * usersList: GET /users/ over HTTP with many users, served from the Redis cache (hit) and from
- * DynamoDB (miss). A miss is forced by lib/cache/users-cache.ts invalidateUserList() — the same
- * O(1) version bump every user write does — right before the request; the request after it is a
- * hit again. The two alternate, so both see the same machine.
+ * DynamoDB (miss), next to the floor: GET /health, a route that touches nothing, so the difference
+ * is what the cached path costs beyond serverless-offline and our HTTP plumbing. A miss is forced
+ * by lib/cache/users-cache.ts invalidateUserList() — the same O(1) version bump every user write
+ * does — right before the request; the request after it is a hit again. The three alternate, so
+ * all see the same machine.
  */
 import { invalidateUserList } from '../lib/cache/users-cache.ts';
 import { BenchHttp, expectStatus } from './http.ts';
@@ -17,6 +19,9 @@ export interface UsersListConfig {
 }
 
 export interface UsersListResult {
+  /** GET /health: serverless-offline and the HTTP middleware, no data store. */
+  floorP50Ms: number;
+  floorP95Ms: number;
   cachedP50Ms: number;
   cachedP95Ms: number;
   uncachedP50Ms: number;
@@ -36,6 +41,7 @@ export async function usersList(http: BenchHttp, config: UsersListConfig): Promi
   await createUsers(config.users, 'listed');
   const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
 
+  const floor: number[] = [];
   const cached: number[] = [];
   const uncached: number[] = [];
   const headers: Record<string, number> = {};
@@ -56,10 +62,15 @@ export async function usersList(http: BenchHttp, config: UsersListConfig): Promi
     await invalidateUserList();
     await get('uncached', timed ? uncached : undefined);
     await get('cached', timed ? cached : undefined);
+    const health = expectStatus(await http.get('/health'), 200, 'GET /health');
+    if (timed) floor.push(health.ms);
   }
   const hit = latency(cached);
   const miss = latency(uncached);
+  const empty = latency(floor);
   return {
+    floorP50Ms: empty.p50Ms,
+    floorP95Ms: empty.p95Ms,
     cachedP50Ms: hit.p50Ms,
     cachedP95Ms: hit.p95Ms,
     uncachedP50Ms: miss.p50Ms,
