@@ -296,6 +296,7 @@ export function formatReport(r: BenchResult): string {
       ),
     );
     out.push(`X-Cache seen: ${Object.entries(u.cacheHeaders).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+    out.push(`handlers in process (no serverless-offline): GET /health p50 ${u.handlerFloorP50Ms} ms, GET /users/ (hit) p50 ${u.handlerCachedP50Ms} ms`);
   }
   if (r.ddb) {
     out.push('', 'DynamoDB per request (handler level; wcu/rcu = AWS-billed estimate, transactional units doubled)');
