@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as getHandler } from '../../functions/chatroom-get.ts';
 import { handler as joinHandler } from '../../functions/chatroom-join.ts';
 import { handler as leaveHandler } from '../../functions/chatroom-leave.ts';
@@ -36,10 +36,13 @@ const user = (id: number) => ({ user_id: String(id) });
 let roomId: number;
 let owner: { id: number; username: string };
 let members: { id: number; username: string }[];
+let removeCrowd: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ roomId, owner, members } = await seedBigRoom(MEMBERS));
+  ({ roomId, owner, members, removeCrowd } = await seedBigRoom(MEMBERS));
 }, 120_000);
+
+afterAll(() => removeCrowd?.(), 120_000);
 
 describe(`a room of ${MEMBERS} members`, () => {
   it('is counted, not listed: the ROSTER holds the count and 50 ids, and stays small', async () => {

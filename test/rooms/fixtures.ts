@@ -3,7 +3,7 @@ import { ddb, tables } from '../../lib/repository/client.ts';
 import { nextId } from '../../lib/repository/counters.ts';
 import { keys } from '../../lib/repository/keys.ts';
 import { memberItem, rosterItem } from '../../lib/repository/rooms.ts';
-import { insertUser, userItem, usernameItem } from '../../lib/repository/users.ts';
+import { insertUser, userItem } from '../../lib/repository/users.ts';
 import { createGroupRoom } from '../../lib/rooms/service.ts';
 import { uniqueName } from '../support/lambda.ts';
 
@@ -37,12 +37,14 @@ export async function newUsers(count: number, prefix = 'member') {
 
 /**
  * A group room of `memberCount` members, seeded straight into the table: `memberCount - 1` users
- * (user items and username claims) and their memberships written with BatchWriteItem (25 per call),
- * then the ROSTER replaced as the joins would have left it (the count, the first 50 listed). The room
- * itself is created through the service, by `owner`. Join events are not written: these tests read
- * the room, not its history.
+ * and their memberships written with BatchWriteItem (25 per call), then the ROSTER replaced as the
+ * joins would have left it (the count, the first 50 listed). The room itself is created through the
+ * service, by `owner`. Not written: join events (these tests read the room, not its history) and
+ * the crowd's username claims (they never log in, are never renamed or named in a create).
+ * `removeCrowd` deletes the crowd's user items again, so the other test files sharing the stack do
+ * not list 5,000 more users.
  */
-export async function seedBigRoom(memberCount: number): Promise<{ roomId: number; owner: TestUser; members: TestUser[] }> {
+export async function seedBigRoom(memberCount: number): Promise<{ roomId: number; owner: TestUser; members: TestUser[]; removeCrowd: () => Promise<void> }> {
   const owner = await newUser('bigowner');
   const room = await createGroupRoom({ room_name: uniqueName('big') }, owner.id);
   const count = memberCount - 1;
@@ -62,18 +64,25 @@ export async function seedBigRoom(memberCount: number): Promise<{ roomId: number
   const now = new Date().toISOString();
   const items = members.flatMap(({ id, username }) => [
     userItem({ id, username, first_name: '', last_name: '', email: '', profile: { status: 'Offline', status_msg: null }, passwordHash: 'unusable', createdAt: now, updatedAt: now, version: 1 }),
-    usernameItem({ id, username }),
     memberItem({ roomId: room.id, userId: id, joinedAt: now, lastSeenSequence: 0, ownAfterWatermark: [] }),
   ]);
   const batches: Record<string, unknown>[][] = [];
   for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
   for (let start = 0; start < batches.length; start += 8) await Promise.all(batches.slice(start, start + 8).map(writeBatch));
   await ddb.send(new PutCommand({ TableName: tables.chat, Item: rosterItem(room.id, [owner.id, ...members.map(({ id }) => id)]) }));
-  return { roomId: room.id, owner, members };
+  const removeCrowd = async () => {
+    const deletes = members.map(({ id }) => ({ DeleteRequest: { Key: keys.user(id) } }));
+    const batches: Record<string, unknown>[][] = [];
+    for (let start = 0; start < deletes.length; start += 25) batches.push(deletes.slice(start, start + 25));
+    for (let start = 0; start < batches.length; start += 8) await Promise.all(batches.slice(start, start + 8).map(writeRequests));
+  };
+  return { roomId: room.id, owner, members, removeCrowd };
 }
 
-async function writeBatch(batch: Record<string, unknown>[]) {
-  let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
+const writeBatch = (batch: Record<string, unknown>[]) => writeRequests(batch.map((Item) => ({ PutRequest: { Item } })));
+
+async function writeRequests(requests: Record<string, unknown>[]) {
+  let pending = requests;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= 10) throw new Error('BatchWriteItem kept items unprocessed');
     const answer = await ddb.send(new BatchWriteCommand({ RequestItems: { [tables.chat]: pending as never } }));

@@ -63,13 +63,14 @@ describe('GET /users/ served from the cache', () => {
     expect(usage.dynamoUsage().requests).toBe(0);
   });
 
-  it('a miss is one round trip to read, one Query, one round trip to fill', async () => {
+  it('a miss is one round trip to read, one (paged) Query, one round trip to fill', async () => {
     await cache.invalidateUserList();
     calls.length = 0;
     usage.resetDynamoUsage();
     expect((await list()).headers['X-Cache']).toBe('miss');
     expect(calls).toHaveLength(2);
-    expect(usage.dynamoUsage().byCommand).toEqual({ QueryCommand: 1 });
+    // One Query of the listing partition, page after page (1 MB each): how many depends on how many users the shared stack holds.
+    expect(Object.keys(usage.dynamoUsage().byCommand)).toEqual(['QueryCommand']);
   });
 });
 
