@@ -74,6 +74,20 @@ describe('GET /users/ served from the cache', () => {
   });
 });
 
+describe('what the cache gives back', () => {
+  it('is the list exactly as stored, whatever the text (no base64 on the wire: the values are UTF-8 JSON)', async () => {
+    const { createUser } = await import('../../lib/users/service.ts');
+    const user = await createUser({ username: `u${randomUUID().slice(0, 8)}`, password: 'Passw0rd!', first_name: '😀 Ünïcödé \u2028 "quoted" \\', profile: { status: 'Busy', status_msg: '\ud800 lone' } });
+    const miss = await list();
+    expect(miss.headers['X-Cache']).toBe('miss');
+    const hit = await list();
+    expect(hit.headers['X-Cache']).toBe('hit');
+    expect(hit.body).toEqual(miss.body);
+    expect(hit.headers.ETag).toBe(miss.headers.ETag);
+    expect(hit.body.find((u: { id: number }) => u.id === user.id)).toMatchObject({ first_name: user.first_name, profile: { status_msg: user.profile.status_msg } });
+  });
+});
+
 describe('how long a fill is kept', () => {
   it(`a fill right after an invalidation lives ${5} s at most, not the full 15 minutes`, async () => {
     await cache.invalidateUserList();
