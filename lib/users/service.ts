@@ -1,5 +1,3 @@
-import { authMode } from '../auth/mode.ts';
-import { limitSignUps } from '../cache/rate-limits.ts';
 import { cachedUserList, invalidateUserList, type CacheOutcome, type SerializedList } from '../cache/users-cache.ts';
 import { AppError, conflict, notFound, preconditionFailed } from '../errors.ts';
 import { strongEtag } from '../http/etag.ts';
@@ -62,15 +60,6 @@ export async function createUser(input: CreateUserInput): Promise<PublicUser> {
   await repository.insertUser(user);
   await invalidateUserList();
   return toPublicUser(user);
-}
-
-/**
- * POST /users/: sign-up. In token mode (a public endpoint of a deployed stage) it is limited per
- * client IP first: every sign-up costs an scrypt hash (32 MiB, tens of ms).
- */
-export async function signUp(input: CreateUserInput, sourceIp: string): Promise<PublicUser> {
-  if (authMode() === 'token') await limitSignUps(sourceIp);
-  return createUser(input);
 }
 
 /** A write that keeps losing to concurrent writes of the same user re-reads it this many times. */
