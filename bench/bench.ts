@@ -289,12 +289,14 @@ export function formatReport(r: BenchResult): string {
       table(
         ['', 'p50 ms', 'p95 ms'],
         [
+          ['floor: GET /health (no data store)', u.floorP50Ms, u.floorP95Ms],
           ['cached (Redis hit)', u.cachedP50Ms, u.cachedP95Ms],
           ['uncached (after invalidateUserList)', u.uncachedP50Ms, u.uncachedP95Ms],
         ],
       ),
     );
     out.push(`X-Cache seen: ${Object.entries(u.cacheHeaders).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+    out.push(`handlers in process (no serverless-offline): GET /health p50 ${u.handlerFloorP50Ms} ms, GET /users/ (hit) p50 ${u.handlerCachedP50Ms} ms`);
   }
   if (r.ddb) {
     out.push('', 'DynamoDB per request (handler level; wcu/rcu = AWS-billed estimate, transactional units doubled)');

@@ -2,8 +2,9 @@ import { httpHandler } from '../lib/http/handler.ts';
 import { created } from '../lib/http/responses.ts';
 import { parse } from '../lib/http/validation.ts';
 import { createUserBody } from '../lib/users/schemas.ts';
-import { createUser } from '../lib/users/service.ts';
+import { signUp } from '../lib/users/sign-up.ts';
 
-export const handler = httpHandler(async ({ body }) => created(await createUser(parse(createUserBody, body, 'body'))), {
-  public: true,
-});
+export const handler = httpHandler(
+  async ({ body, event }) => created(await signUp(parse(createUserBody, body, 'body'), event.requestContext.http.sourceIp)),
+  { public: true },
+);

@@ -8,6 +8,13 @@ export const idText = z.pipe(
   z.transform(Number),
 ).check(z.refine((id) => id <= MAX_ID, 'Must be a positive integer id.'));
 
+/** A whole number given as text (a query value), min..max: digits only, no sign, no leading zero. */
+export function wholeNumberText(min: number, max: number, message: string) {
+  return z
+    .pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,15})$/, message)), z.transform(Number))
+    .check(z.refine((value) => value >= min && value <= max, message));
+}
+
 /** A positive integer id in a JSON body; digit strings are accepted too, as DRF does. */
 export const idValue = z.union([
   z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')),

@@ -1,17 +1,10 @@
 import * as z from 'zod/mini';
-import { idText } from '../http/fields.ts';
+import { idText, wholeNumberText } from '../http/fields.ts';
 import { MAX_SEQUENCE } from '../repository/keys.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page.ts';
 
 /** The longest a long poll of unseen messages may wait, in seconds (API Gateway stops at 30). */
 export const MAX_WAIT_SECONDS = 20;
-
-/** A whole number given as text, min..max: digits only, no sign, no leading zero. */
-function wholeNumberText(min: number, max: number, message: string) {
-  return z
-    .pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,15})$/, message)), z.transform(Number))
-    .check(z.refine((value) => value >= min && value <= max, message));
-}
 
 export const roomMessagesPath = z.object({ room_id: idText });
 

@@ -11,7 +11,8 @@ const email = text(254, { allowBlank: true }).check(
   z.refine((value) => value === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value), 'Enter a valid email address.'),
 );
 const status = z.enum(PROFILE_STATUSES, { error: `Must be one of ${PROFILE_STATUSES.join(', ')}.` });
-const statusMessage = text(255, { allowBlank: true });
+/** Null is accepted, as the seed's model allows it (its own users have none). */
+const statusMessage = z.nullable(text(255, { allowBlank: true }));
 
 export const userIdPath = z.object({ id: idText });
 

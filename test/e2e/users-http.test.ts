@@ -16,6 +16,8 @@ describe('users over HTTP through serverless-offline (the seed README curls)', (
       last_name: expect.any(String),
       email: expect.any(String),
       profile: { status: expect.any(String), status_msg: expect.any(String) },
+      date_joined: expect.any(String),
+      is_active: true,
     });
   });
 

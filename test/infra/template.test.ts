@@ -216,6 +216,20 @@ describe('IAM: one least-privilege role per function', () => {
   });
 });
 
+describe('timeouts: a DynamoDB that does not answer costs a request its budget, never the function its timeout', () => {
+  it('every HTTP function outlives a long poll plus one failed DynamoDB call; the consumer outlives two failed calls', async () => {
+    const { DYNAMODB_BUDGET } = await import('../../lib/repository/client.ts');
+    const { ANSWER_RESERVE_MS } = await import('../../lib/reading/service.ts');
+    const { MAX_WAIT_SECONDS } = await import('../../lib/reading/schemas.ts');
+    expect(ANSWER_RESERVE_MS).toBeGreaterThan(DYNAMODB_BUDGET.callMs);
+    for (const [name, fn] of functions()) {
+      const timeoutMs = fn.Properties.Timeout * 1000;
+      if (name === 'MessageConsumerLambdaFunction') expect(timeoutMs, name).toBeGreaterThanOrEqual(2 * DYNAMODB_BUDGET.callMs);
+      else expect(timeoutMs, name).toBeGreaterThanOrEqual(MAX_WAIT_SECONDS * 1000 + ANSWER_RESERVE_MS);
+    }
+  });
+});
+
 describe('tables: on-demand, point-in-time recovery, TTL, protected in prod', () => {
   it.each(['ChatTable', 'TasksTable'])('%s', (id) => {
     const table = resources[id];
