@@ -11,7 +11,7 @@ import { keys } from '../../lib/repository/keys.ts';
 import { lambdaContext } from '../support/lambda.ts';
 import { http } from '../support/http.ts';
 import { burst, connect, groupRoom, historyAfter, range, sequences, signUp } from './fixtures.ts';
-import { eventually, TestSocket } from './sockets.ts';
+import { eventually, handshakeStatus, TestSocket } from './sockets.ts';
 
 /**
  * Live delivery on the shared local stack: real sends through the queue and the consumer, the
@@ -29,6 +29,16 @@ afterEach(async () => {
 });
 
 describe('live delivery over the WebSocket API', () => {
+  it('query mode: $connect validates ?user_id= as the REST API does and refuses the connection otherwise', async () => {
+    const alice = await signUp();
+    const ws = process.env.CHAT_WS_URL!;
+    expect(await handshakeStatus(`${ws}/`)).toBe(400);
+    expect(await handshakeStatus(`${ws}/?user_id=07`)).toBe(400);
+    expect(await handshakeStatus(`${ws}/?user_id=abc`)).toBe(400);
+    expect(await handshakeStatus(`${ws}/?user_id=900719925474099`)).toBe(404);
+    expect(await handshakeStatus(`${ws}/?user_id=${alice.id}`)).toBe(101);
+  });
+
   it('gives each member connection every message of a 200-message burst exactly once, in order; a non-member nothing', { timeout: 120_000 }, async () => {
     const [alice, bob, carol] = [await signUp(), await signUp(), await signUp()];
     const roomId = await groupRoom(alice, [bob]);
