@@ -27,6 +27,11 @@ describe('npm run bench (tiny workload)', () => {
       usersWarmup: 0,
       durationRuns: 1,
       bundleRuns: 1,
+      liveSamples: 2,
+      liveWarmup: 0,
+      fanOutMembers: 3,
+      fanOutMessages: 1,
+      lookupRuns: 1,
       log: () => {},
     });
     expect(result.errors).toEqual([]);
@@ -56,6 +61,13 @@ describe('npm run bench (tiny workload)', () => {
       expect(bundle.initMs, name).toEqual(number);
     }
     expect(json.cost.usdPerMillionMessages).toBeGreaterThan(0);
+    expect(json.liveDelivery).toEqual(expect.objectContaining({ ...latency, samples: 2 }));
+    expect(json.fanOut).toMatchObject({ members: 3, messages: 1, firstSocket: latency, lastSocket: latency });
+    // One message to 3 members with one connection each: member Query + audience BatchGetItem, 3 posts.
+    expect(json.fanOut.perMessage).toMatchObject({ ddbRequests: 2, byCommand: { QueryCommand: 1, BatchGetItemCommand: 1 }, posts: 3 });
+    expect(json.fanOut.lookup.batchGet.requests).toBe(1);
+    expect(json.fanOut.lookup.queryPerMember.requests).toBe(3);
+    expect(json.liveCost.usdPerMillionMessages).toBeGreaterThan(0);
     expect(json.targets.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['listMessagesFlatRatio', 'bundle size', 'import time', 'history page', 'message end to end']),
     );
