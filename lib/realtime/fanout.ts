@@ -15,8 +15,9 @@ const ROOM_CONCURRENCY = 8;
  * connection lists (more calls only past 100 keys), then the frames, posted in order per
  * connection. Stream records of a room share its partition key, so Lambda hands them over in
  * order, one batch after the other. A room whose reads fail is reported as a partial batch
- * failure from its first record on, so Lambda retries from there; rooms before it are not posted
- * again.
+ * failure from its first record on: Lambda retries from there (later records of other rooms too,
+ * whose frames then come twice — clients drop them by sequence); records before it are not
+ * posted again.
  */
 export async function fanOut(records: DynamoDBRecord[], now = () => Date.now()): Promise<DynamoDBBatchResponse> {
   const order = new Map(records.map((record, index) => [record.dynamodb?.SequenceNumber, index]));
