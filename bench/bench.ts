@@ -10,7 +10,7 @@ import { costModel, type CostModel } from './cost.ts';
 import { ddbCosts, type DdbResult } from './ddb.ts';
 import { BenchHttp } from './http.ts';
 import { listMessages, type ListMessagesResult } from './list-messages.ts';
-import { fanOut100, liveDeliveryCost, sendToSocket, type FanOutResult } from './live-delivery.ts';
+import { fanOut100, liveDeliveryCost, sendToSocket, webSocketRouteCosts, type FanOutResult, type WebSocketRouteCosts } from './live-delivery.ts';
 import { pipeline, sendToPersisted, type PipelineResult, type SendToPersistedResult } from './send-pipeline.ts';
 import { elapsedMs, round, type Latency } from './stats.ts';
 import { usersList, type UsersListResult } from './users-list.ts';
@@ -120,6 +120,8 @@ export interface BenchResult {
   /** POST → the frame on another member's socket. */
   liveDelivery: Latency | null;
   fanOut: FanOutResult | null;
+  /** DynamoDB requests of one call of each WebSocket route function (measured with fanOut). */
+  webSocketRoutes: WebSocketRouteCosts | null;
   liveCost: ReturnType<typeof liveDeliveryCost> | null;
   bundles: Record<string, BundleFigures> | null;
   bundlesMeta: { packageSeconds: number; node: string } | null;
@@ -187,13 +189,16 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
   const live = await step('liveDelivery', () =>
     sendToSocket(http, { websocketUrl: needsSocket(), samples: config.liveSamples, warmup: config.liveWarmup, senders: config.sendSenders }),
   );
-  const fan = await step('fanOut', () =>
-    fanOut100(
+  const fanOutStep = await step('fanOut', async () => ({
+    routes: await webSocketRouteCosts(),
+    fan: await fanOut100(
       http,
       { websocketUrl: needsSocket(), members: config.fanOutMembers, messages: config.fanOutMessages, senders: config.sendSenders, lookupRuns: config.lookupRuns },
       log,
     ),
-  );
+  }));
+  const routes = fanOutStep?.routes ?? null;
+  const fan = fanOutStep?.fan ?? null;
   let bundleResult: Awaited<ReturnType<typeof bundles>> | null = null;
   if (config.only.includes('bundles')) {
     await config.beforeBundles?.();
@@ -227,6 +232,7 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
     ddb,
     liveDelivery: live,
     fanOut: fan,
+    webSocketRoutes: routes,
     liveCost: fan ? liveDeliveryCost(fan) : null,
     bundles: bundleResult?.functions ?? null,
     bundlesMeta: bundleResult ? { packageSeconds: bundleResult.packageSeconds, node: bundleResult.node } : null,
@@ -355,6 +361,10 @@ export function formatReport(r: BenchResult): string {
       rows.push([`connections of ${f.members} members: Query per member`, `p50 ${l.queryPerMember.p50Ms} ms`, `${l.queryPerMember.requests} requests`, `${l.queryPerMember.rcu} RRU`]);
     }
     out.push(table(['workload', 'figure', '', 'detail'], rows));
+    if (r.webSocketRoutes) {
+      out.push('', 'WebSocket route functions, one call each (handler level, in-process)');
+      out.push(table(['function', 'status', 'requests', 'rcu', 'wcu', 'commands'], Object.entries(r.webSocketRoutes).map(([name, c]) => [name, c.statusCode, c.requests, c.rcu, c.wcu, commands(c.byCommand)])));
+    }
     if (r.liveCost) {
       out.push('', `Live delivery cost per million messages in a room of ${r.fanOut?.members} connected members (AWS list prices, us-east-1)`);
       out.push(table(['item', 'basis', 'USD / M'], [...r.liveCost.lines.map((l) => [l.item, l.basis, l.usdPerMillion.toFixed(3)]), ['total', '', r.liveCost.usdPerMillionMessages.toFixed(2)]]));

@@ -264,3 +264,36 @@ export function liveDeliveryCost(fan: FanOutResult, memoryGb = 1): { lines: Live
     usdPerConnectedUserMonth: round(minutes * LIVE_PRICES.connectionMinute, 4),
   };
 }
+
+/** DynamoDB requests of one call of each WebSocket route function (in-process, counted). */
+export type WebSocketRouteCosts = Record<string, { requests: number; byCommand: Record<string, number>; rcu: number; wcu: number; statusCode: number }>;
+
+/**
+ * Each route function invoked once in this process with the event API Gateway sends it, for a
+ * connection id of our own (no socket behind it): $connect, ping, typing (in a room of two whose
+ * other member has no connection: its throttle, member Query and audience read, no post),
+ * $default, $disconnect.
+ */
+export async function webSocketRouteCosts(): Promise<WebSocketRouteCosts> {
+  const [alice, bob] = await createUsers(2, 'ws_route');
+  const room = await createRoom([alice!, bob!], 'ws_route');
+  const connectionId = `bench-${crypto.randomUUID()}`;
+  const context = (await import('./lambda-events.ts')).lambdaContext('bench');
+  const event = (routeKey: string, extra: Record<string, unknown> = {}) => ({ requestContext: { connectionId, routeKey, eventType: 'MESSAGE' }, ...extra });
+  const calls: [string, string, Record<string, unknown>][] = [
+    ['wsConnect', '../functions/ws-connect.ts', event('$connect', { queryStringParameters: { user_id: String(alice!.id) } })],
+    ['wsPing', '../functions/ws-ping.ts', event('ping', { body: '{"action":"ping"}' })],
+    ['wsTyping', '../functions/ws-typing.ts', event('typing', { body: JSON.stringify({ action: 'typing', room_id: room.id }) })],
+    ['wsDefault', '../functions/ws-default.ts', event('$default', { body: 'hello' })],
+    ['wsDisconnect', '../functions/ws-disconnect.ts', event('$disconnect')],
+  ];
+  const costs: WebSocketRouteCosts = {};
+  for (const [name, source, call] of calls) {
+    const { handler } = (await import(source)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number }> };
+    resetDynamoUsage();
+    const { statusCode } = await handler(call, context);
+    const usage = dynamoUsage();
+    costs[name] = { requests: usage.requests, byCommand: usage.byCommand, rcu: round(usage.readCapacity, 1), wcu: round(usage.writeCapacity, 1), statusCode };
+  }
+  return costs;
+}
