@@ -46,6 +46,12 @@ export interface LocalStackOptions {
   aws?: ExternalAws;
   /** AUTH_MODE of the handlers (default `query`, the seed's `?user_id=`). */
   authMode?: 'query' | 'token';
+  // --- live delivery (realtime; docs/realtime.md) ---
+  /** serverless-offline WebSocket port; 0 = pick a free port. Default 0. */
+  websocketPort?: number;
+  /** Start the chat table's stream poller that feeds the fan-out function (default: same as offline). */
+  streamPoller?: boolean;
+  // --- end live delivery ---
 }
 
 export interface ExternalAws {
@@ -64,6 +70,8 @@ export interface LocalStack {
   httpUrl?: string;
   /** serverless-offline's Lambda invoke endpoint base (POST {lambdaUrl}/2015-03-31/functions/{name}/invocations). */
   lambdaUrl?: string;
+  /** The WebSocket API, e.g. ws://127.0.0.1:8001, when offline is on (realtime). */
+  websocketUrl?: string;
   /** Idempotent; kills every child, leaves no process behind. */
   stop(): Promise<void>;
 }
@@ -435,6 +443,7 @@ async function startOffline(args: {
   stage: string;
   httpPort: number;
   lambdaPort: number;
+  websocketPort: number;
   env: Record<string, string>;
   log: (line: string) => void;
   verbose: boolean;
@@ -466,6 +475,8 @@ async function startOffline(args: {
       String(args.httpPort),
       '--lambdaPort',
       String(args.lambdaPort),
+      '--websocketPort',
+      String(args.websocketPort),
       '--host',
       '127.0.0.1',
     ],
@@ -486,7 +497,13 @@ async function startOffline(args: {
         `serverless-offline exited before it was ready (code ${tracked.child.exitCode}, signal ${tracked.child.signalCode}). Its output:\n${out.lines.join('\n')}`,
       );
     }
-    if ((sawReady || (await httpAnswers(`${httpUrl}/`))) && (await httpAnswers(`${lambdaUrl}/`))) break;
+    if (
+      (sawReady || (await httpAnswers(`${httpUrl}/`))) &&
+      (await httpAnswers(`${lambdaUrl}/`)) &&
+      (await httpAnswers(`http://127.0.0.1:${args.websocketPort}/`))
+    ) {
+      break;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `serverless-offline did not answer on ${httpUrl} within ${OFFLINE_READY_TIMEOUT_MS / 1000} s. Its output:\n${out.lines.join('\n')}`,
@@ -517,6 +534,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let bridge: UpstashBridge | undefined;
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
   let pollerHandle: { stop(): Promise<void> } | undefined;
+  let streamPollerHandle: { stop(): Promise<void> } | undefined;
   let offlineTracked: Tracked | undefined;
   let esbuildWorkFolder = '';
 
@@ -531,6 +549,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         }
       };
       await step('poller', () => pollerHandle?.stop());
+      await step('stream poller', () => streamPollerHandle?.stop());
       await step('serverless-offline', () => (offlineTracked ? killTracked(offlineTracked) : undefined));
       await step('esbuild work folder', async () => {
         if (!esbuildWorkFolder) return;
@@ -546,8 +565,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   };
 
   try {
-    const [ddbPort, redisPort, httpFree, lambdaPort] = await freePorts(4);
+    const [ddbPort, redisPort, httpFree, lambdaPort, websocketFree] = await freePorts(5);
     const httpPort = opts.httpPort && opts.httpPort > 0 ? opts.httpPort : httpFree!;
+    const websocketPort = opts.websocketPort && opts.websocketPort > 0 ? opts.websocketPort : websocketFree!;
     esbuildWorkFolder = path.join('.esbuild', `run-${process.pid}-${httpPort}`);
     if (offline) {
       installExitHandler();
@@ -616,6 +636,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       // Random per run: tokens of one run are worthless in any other (AUTH_MODE=token).
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'WARN' : 'INFO'),
+      // Live delivery: serverless-offline's management endpoint has no stage prefix (TOOLCHAIN.md).
+      WEBSOCKET_MANAGEMENT_ENDPOINT: `http://127.0.0.1:${websocketPort}`,
     };
 
     const queues = await createResources(env, { tables: false });
@@ -630,6 +652,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         stage,
         httpPort,
         lambdaPort: lambdaPort!,
+        websocketPort,
         env,
         log,
         verbose: opts.verbose ?? false,
@@ -685,8 +708,31 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       }
     }
 
+    // --- live delivery (realtime): the stream poller feeds the fan-out function (local/stream-poller.ts) ---
+    let websocketUrl: string | undefined;
+    if (offlineReady) {
+      websocketUrl = `ws://127.0.0.1:${websocketPort}`;
+      log(`local-stack: WebSocket API on ${websocketUrl}`);
+    }
+    if ((opts.streamPoller ?? offline) && lambdaUrl) {
+      const mod = await importIfExists<typeof import('./stream-poller.ts')>('stream-poller.ts');
+      if (mod) {
+        const functionName = `${SERVICE}-${stage}-realtimeFanout`;
+        const streamPoller = mod.startStreamPoller({
+          dynamodbEndpoint: ddbEndpoint,
+          tableName: names.chatTable,
+          deliver: mod.lambdaInvoker(lambdaUrl, functionName),
+          log,
+        });
+        streamPollerHandle = streamPoller;
+        await streamPoller.ready;
+        log(`local-stack: stream poller ${names.chatTable} → ${functionName}`);
+      }
+    }
+    // --- end live delivery ---
+
     log(`local-stack: ready in ${secondsSince(t0)}`);
-    return { env, httpUrl, lambdaUrl, stop };
+    return { env, httpUrl, lambdaUrl, websocketUrl, stop };
   } catch (err) {
     await stop();
     throw err;

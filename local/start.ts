@@ -16,6 +16,12 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   process.exit(1);
 }
+// Live delivery: the WebSocket API on WS_PORT, by default the port after PORT.
+const websocketPort = Number(process.env.WS_PORT || port + 1);
+if (!Number.isInteger(websocketPort) || websocketPort <= 0 || websocketPort > 65535 || websocketPort === port) {
+  console.error(`WS_PORT must be a TCP port number other than PORT, got "${process.env.WS_PORT ?? websocketPort}"`);
+  process.exit(1);
+}
 
 // 127.0.0.1 is where serverless-offline listens; ::1 matters because `localhost` may resolve to it
 // first (clients then fall back to 127.0.0.1 — unless something else answers on [::1]:PORT).
@@ -24,6 +30,10 @@ if ((await isPortInUse(port, '127.0.0.1')) || (await isPortInUse(port, '::1'))) 
     `\nPort ${port} is already in use — is another \`npm start\` running?\n` +
       `Stop whatever listens there (e.g. \`ss -ltnp 'sport = :${port}'\` shows it) or pick another port: PORT=8001 npm start\n`,
   );
+  process.exit(1);
+}
+if ((await isPortInUse(websocketPort, '127.0.0.1')) || (await isPortInUse(websocketPort, '::1'))) {
+  console.error(`\nPort ${websocketPort} (the WebSocket API) is already in use: pick another one, e.g. WS_PORT=${websocketPort + 1} npm start\n`);
   process.exit(1);
 }
 
@@ -76,7 +86,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
 try {
-  stack = await startLocalStack({ stage: 'local', httpPort: port, seedUsers: true, verbose: true, log, aws, authMode });
+  stack = await startLocalStack({ stage: 'local', httpPort: port, websocketPort, seedUsers: true, verbose: true, log, aws, authMode });
 } catch (err) {
   if (err instanceof MissingJavaError) {
     console.error(`\n${err.message}\n`);
@@ -100,6 +110,7 @@ if (stopping) {
       '',
       '──────────────────────────────────────────────────────────────────────',
       `  chat-serverless is running on ${url}   (ready in ${seconds} s)`,
+      `  Live delivery (WebSocket): ws://localhost:${websocketPort}/?${authMode === 'query' ? 'user_id=1' : 'token=<access token>'}`,
       '',
       '  Try:',
       `    curl ${url}/users/`,

@@ -1,5 +1,5 @@
 import { notFound, validationFailed } from '../errors.ts';
-import { toMessageView, type StoredMessage } from '../messages/model.ts';
+import type { StoredMessage } from '../messages/model.ts';
 import { queryMessageRange } from '../repository/messages.ts';
 import { readerRooms, type ReaderRoom } from '../repository/read-state.ts';
 import { membersPage, roomIdsOfUser, usernamesOf } from '../repository/rooms.ts';
@@ -7,7 +7,7 @@ import { DYNAMODB_BUDGET } from '../repository/client.ts';
 import { MAX_SEQUENCE } from '../repository/keys.ts';
 import { shownMemberIds, withMembers, type Membership, type Room, type Roster } from '../rooms/model.ts';
 import { markSeen } from './mark-seen.ts';
-import type { ReaderUserName, ReadMessage, RoomMessages, UnseenRoom } from './model.ts';
+import { toReadMessage, type ReaderUserName, type RoomMessages, type UnseenRoom } from './model.ts';
 import { pageQuery, toPage, type PageRequest } from './page.ts';
 import { unreadCount } from './unread.ts';
 
@@ -78,7 +78,7 @@ export async function readRoomMessages(roomId: number, userId: number, request: 
   const name = (id: number): ReaderUserName => ({ id, username: usernames.get(id) ?? null });
 
   const messages = items.map((message) => {
-    const view = messageView(message, room, name);
+    const view = toReadMessage(message, room, name);
     if (!memberships) return view;
     // The reader has now seen the whole page, whatever their stored watermark says.
     const seenBy = memberships
@@ -138,7 +138,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
     const mine = (message: StoredMessage) => message.senderId === userId;
     return {
       ...withMembers(room, roster, usernames),
-      messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => messageView(message, room, name)),
+      messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => toReadMessage(message, room, name)),
       has_more: found?.hasMore ?? false,
     };
   });
@@ -153,10 +153,6 @@ function refreshed(rooms: MemberRoom[], polled: ReaderRoom[]): MemberRoom[] {
     const now = byId.get(room.id);
     return now?.room && now.membership ? [{ room: now.room, roster, membership: now.membership }] : [];
   });
-}
-
-function messageView(message: StoredMessage, room: Room, name: (id: number) => ReaderUserName): ReadMessage {
-  return { ...toMessageView(message, room, { id: message.senderId, username: '' }), msg_from: name(message.senderId) };
 }
 
 const unique = (ids: number[]) => [...new Set(ids)];
