@@ -3,7 +3,8 @@ export type ProfileStatus = (typeof PROFILE_STATUSES)[number];
 
 export interface Profile {
   status: ProfileStatus;
-  status_msg: string;
+  /** null as the seed's dummy users have it (DRF: CharField(null=True), never set). */
+  status_msg: string | null;
 }
 
 /** A user as the API shows it: never a password or its hash. */
