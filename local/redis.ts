@@ -7,7 +7,8 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { which } from './free-port.ts';
 import { describeExit, startChild, type ChildService } from './processes.ts';
-import { startUpstashBridge, type UpstashBridge } from './upstash-bridge.ts';
+import type { UpstashBridge } from './upstash-bridge.ts';
+import { startUpstashBridgeThread } from './upstash-bridge-thread.ts';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -64,6 +65,7 @@ export interface UpstashCache {
   /** UPSTASH_REDIS_REST_URL and _TOKEN for the handlers (both empty without redis-server). */
   env: { UPSTASH_REDIS_REST_URL: string; UPSTASH_REDIS_REST_TOKEN: string };
   redisPort?: number;
+  bridge?: UpstashBridge;
   /** Set when redis-server is missing: the banner (also logged at once). */
   warning?: string;
   stop(): Promise<void>;
@@ -81,7 +83,7 @@ export async function startUpstashCache(port: number, log: (line: string) => voi
   let stopping = false;
   const token = randomBytes(24).toString('base64url');
   try {
-    bridge = await startUpstashBridge({
+    bridge = await startUpstashBridgeThread({
       redisUrl: `redis://127.0.0.1:${port}`,
       token,
       log: (line) => {
@@ -95,6 +97,7 @@ export async function startUpstashCache(port: number, log: (line: string) => voi
   return {
     env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: token },
     redisPort: port,
+    bridge,
     async stop() {
       stopping = true;
       await bridge.stop();
