@@ -18,7 +18,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'chat-serverless', 'offline-bundles');
+const CACHE = process.env.OFFLINE_BUNDLES_CACHE || path.join(__dirname, '..', 'node_modules', '.cache', 'chat-serverless', 'offline-bundles');
 /** serverless-esbuild's keys that are not esbuild's (serverless-esbuild 1.57, bundle.ts). */
 const PLUGIN_KEYS = [
   'concurrency', 'zipConcurrency', 'exclude', 'nativeZip', 'packager', 'packagePath', 'watch', 'keepOutputDirectory',
