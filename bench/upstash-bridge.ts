@@ -78,7 +78,7 @@ export async function bridgeBench(clients: number, bursts: number): Promise<Brid
   const { startUpstashCache } = await import('../local/redis.ts');
   const { freePort } = await import('../local/free-port.ts');
   const loadStart = os.loadavg()[0]!;
-  const cache = await startUpstashCache(await freePort(), (line) => console.error(line));
+  const cache = await startUpstashCache({ redisPort: await freePort() }, (line) => console.error(line));
   if (!cache.bridge) throw new Error('redis-server is not installed: nothing to measure');
   const cpu = process.cpuUsage();
   try {

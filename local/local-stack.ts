@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePorts } from './free-port.ts';
 import { waitForExternalAws, type ExternalAws } from './localstack.ts';
-import { startUpstashCache } from './redis.ts';
-import { createResources, onEndpoint, resourceNames } from './resources.ts';
+import { startUpstashCache, upstashCacheEnv } from './redis.ts';
+import { createResources, onEndpoint, resourceNames, type ResourceNames } from './resources.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { startSqsEmulator } from './sqs-emulator.ts';
 import { startSqsPoller } from './sqs-poller.ts';
@@ -77,7 +77,9 @@ const REGION = 'us-east-1';
 interface StackContext {
   options: LocalStackOptions;
   stage: string;
-  ports: { dynamodb: number; redis: number; http: number; lambda: number; websocket: number };
+  ports: { dynamodb: number; sqs: number; redis: number; bridge: number; http: number; lambda: number; websocket: number };
+  /** The Upstash bridge's token, known before it starts. */
+  bridgeToken: string;
   env: Record<string, string>;
   log: (line: string) => void;
   /** Set by services for the result. */
@@ -93,7 +95,7 @@ interface StackContext {
 interface LocalService {
   name: string;
   /** Services that must be up before this one starts. */
-  after?: string[];
+  after?: string[] | ((ctx: StackContext) => string[]);
   enabled?(ctx: StackContext): boolean;
   /** Resolves once the service answers; what it returns is called on stop. */
   start(ctx: StackContext): Promise<(() => Promise<void>) | void>;
@@ -123,16 +125,16 @@ const SERVICES: LocalService[] = [
     name: 'sqs',
     async start(ctx) {
       if (ctx.options.aws) return externalAws(ctx);
-      const sqs = await startSqsEmulator();
-      ctx.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+      const sqs = await startSqsEmulator(ctx.ports.sqs);
       return sqs.stop;
     },
   },
   {
     name: 'cache',
     async start(ctx) {
-      const cache = await startUpstashCache(ctx.ports.redis, (line) => ctx.stopping || ctx.log(line));
-      Object.assign(ctx.env, cache.env);
+      const plan = { redisPort: ctx.ports.redis, bridgePort: ctx.ports.bridge, token: ctx.bridgeToken };
+      const cache = await startUpstashCache(plan, (line) => ctx.stopping || ctx.log(line));
+      if (cache.env.UPSTASH_REDIS_REST_URL !== ctx.env.UPSTASH_REDIS_REST_URL) throw new Error(`the Upstash bridge is at ${cache.env.UPSTASH_REDIS_REST_URL}, not ${ctx.env.UPSTASH_REDIS_REST_URL}`);
       if (cache.warning) ctx.warnings.push(cache.warning);
       else ctx.log(`local-stack: Redis on 127.0.0.1:${cache.redisPort}, Upstash REST bridge on ${cache.env.UPSTASH_REDIS_REST_URL}`);
       return cache.stop;
@@ -143,8 +145,15 @@ const SERVICES: LocalService[] = [
     after: ['sqs'],
     async start(ctx) {
       const queues = await createResources(ctx.env, { tables: false });
-      ctx.env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!);
-      ctx.env.DEAD_LETTER_QUEUE_URL = onEndpoint(queues.deadLetterQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!);
+      const urls = {
+        MESSAGE_QUEUE_URL: onEndpoint(queues.messageQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!),
+        DEAD_LETTER_QUEUE_URL: onEndpoint(queues.deadLetterQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!),
+      };
+      for (const [name, url] of Object.entries(urls)) {
+        // Built in: serverless-offline already started with the URL fauxqs gives every queue.
+        if (ctx.env[name] && ctx.env[name] !== url) throw new Error(`${name} is ${url}, not the expected ${ctx.env[name]}`);
+        ctx.env[name] = url;
+      }
       const names = resourceNames(ctx.stage);
       ctx.log(`local-stack: SQS on ${ctx.env.AWS_ENDPOINT_URL_SQS}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);
     },
@@ -169,9 +178,10 @@ const SERVICES: LocalService[] = [
   },
   {
     name: 'offline',
-    // Needs the queue URL and the cache's address in its environment, not DynamoDB being up yet:
-    // it builds while DynamoDB Local starts.
-    after: ['queues', 'cache'],
+    // The slow one (osls loads a large framework): with the built-in emulators the handlers'
+    // environment is complete before anything runs, so it starts first, while the others come up.
+    // LocalStack's queue URLs are only known once asked for.
+    after: (ctx) => (ctx.options.aws ? ['queues'] : []),
     enabled: (ctx) => ctx.options.offline ?? true,
     async start(ctx) {
       const offline = await startServerlessOffline({
@@ -207,14 +217,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stage = opts.stage ?? 'local';
   const log = opts.log ?? ((line: string) => console.error(line));
   const names = resourceNames(stage);
-  const [dynamodb, redis, httpFree, lambda, websocketFree] = await freePorts(5);
+  const [dynamodb, sqs, redis, bridge, httpFree, lambda, websocketFree] = await freePorts(7);
   const external = opts.aws;
+  const bridgeToken = randomBytes(24).toString('base64url');
   const ctx: StackContext = {
     options: opts,
     stage,
+    bridgeToken,
     ports: {
       dynamodb: dynamodb!,
+      sqs: sqs!,
       redis: redis!,
+      bridge: bridge!,
       http: opts.httpPort && opts.httpPort > 0 ? opts.httpPort : httpFree!,
       lambda: lambda!,
       websocket: opts.websocketPort && opts.websocketPort > 0 ? opts.websocketPort : websocketFree!,
@@ -231,15 +245,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       // LocalStack's documented dummy credentials (account 000000000000, as its init hook uses).
       AWS_ACCESS_KEY_ID: external ? 'test' : 'local',
       AWS_SECRET_ACCESS_KEY: external ? 'test' : 'local',
-      // Known before the services are up, so serverless-offline can start before DynamoDB Local answers.
+      // All known before the services are up, so serverless-offline can start first.
       AWS_ENDPOINT_URL_DYNAMODB: external ? external.dynamodbEndpoint : `http://127.0.0.1:${dynamodb}`,
-      AWS_ENDPOINT_URL_SQS: external ? external.sqsEndpoint : '',
+      AWS_ENDPOINT_URL_SQS: external ? external.sqsEndpoint : `http://127.0.0.1:${sqs}`,
       CHAT_TABLE: names.chatTable,
       TASKS_TABLE: names.tasksTable,
-      MESSAGE_QUEUE_URL: '',
-      DEAD_LETTER_QUEUE_URL: '',
-      UPSTASH_REDIS_REST_URL: '',
-      UPSTASH_REDIS_REST_TOKEN: '',
+      ...(external ? { MESSAGE_QUEUE_URL: '', DEAD_LETTER_QUEUE_URL: '' } : fauxqsQueueUrls(`http://127.0.0.1:${sqs}`, names)),
+      ...upstashCacheEnv({ redisPort: redis!, bridgePort: bridge!, token: bridgeToken }),
       AUTH_MODE: opts.authMode ?? 'query',
       // Random per run: tokens of one run are worthless in any other (AUTH_MODE=token).
       AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
@@ -281,7 +293,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     let started = up.get(service.name);
     if (!started) {
       started = (async () => {
-        await Promise.all((service.after ?? []).filter((name) => enabled.has(name)).map((name) => startService(byName(services, name))));
+        const after = typeof service.after === 'function' ? service.after(ctx) : (service.after ?? []);
+        await Promise.all(after.filter((name) => enabled.has(name)).map((name) => startService(byName(services, name))));
         if (ctx.stopping || opts.signal?.aborted) throw new Error('stopped');
         const stopService = await service.start(ctx);
         if (stopService) stops.push({ name: service.name, stop: stopService });
@@ -301,6 +314,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const summary = timings.map((t) => `${t.service} ${t.seconds}`).join(', ');
   log(`local-stack: ready in ${secondsSince(t0)} s (each service up at: ${summary} s)`);
   return { env: ctx.env, ...ctx.result, warnings: ctx.warnings, exposed: ctx.exposed, timings, stop };
+}
+
+/** The URLs fauxqs gives the queues (its account id is LocalStack's), on our endpoint. */
+function fauxqsQueueUrls(endpoint: string, names: ResourceNames): { MESSAGE_QUEUE_URL: string; DEAD_LETTER_QUEUE_URL: string } {
+  return { MESSAGE_QUEUE_URL: `${endpoint}/000000000000/${names.messageQueue}`, DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/${names.deadLetterQueue}` };
 }
 
 function byName(services: LocalService[], name: string): LocalService {

@@ -71,20 +71,37 @@ export interface UpstashCache {
   stop(): Promise<void>;
 }
 
+export interface UpstashCachePlan {
+  redisPort: number;
+  /** Where the bridge will listen (0: any free port). */
+  bridgePort?: number;
+  /** The bridge's token (default: a random one). */
+  token?: string;
+}
+
+/** What the handlers' environment will be, before anything started: empty without redis-server. */
+export function upstashCacheEnv(plan: Required<UpstashCachePlan>): UpstashCache['env'] {
+  return which('redis-server')
+    ? { UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${plan.bridgePort}`, UPSTASH_REDIS_REST_TOKEN: plan.token }
+    : { UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '' };
+}
+
 /** redis-server + the bridge, or (no redis-server) an empty configuration and a loud banner. */
-export async function startUpstashCache(port: number, log: (line: string) => void): Promise<UpstashCache> {
+export async function startUpstashCache(plan: UpstashCachePlan, log: (line: string) => void): Promise<UpstashCache> {
   if (!which('redis-server')) {
     const warning = redisMissingBanner();
     log(warning);
     return { env: { UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '' }, warning, stop: async () => {} };
   }
+  const port = plan.redisPort;
   const redis = await startRedisServer(port);
   let bridge: UpstashBridge;
   let stopping = false;
-  const token = randomBytes(24).toString('base64url');
+  const token = plan.token ?? randomBytes(24).toString('base64url');
   try {
     bridge = await startUpstashBridgeThread({
       redisUrl: `redis://127.0.0.1:${port}`,
+      port: plan.bridgePort,
       token,
       log: (line) => {
         if (!stopping) log(line);

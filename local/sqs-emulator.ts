@@ -10,13 +10,13 @@ export interface SqsEmulator {
   stop(): Promise<void>;
 }
 
-export async function startSqsEmulator(): Promise<SqsEmulator> {
+/** On `port` (0: any free port). */
+export async function startSqsEmulator(port = 0): Promise<SqsEmulator> {
   const app = buildApp({ logger: false });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = new URL(address);
+  const address = await app.listen({ port, host: '127.0.0.1' });
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${new URL(address).port}`,
     stop: () => (stopped ??= app.close().then(() => undefined)),
   };
 }
