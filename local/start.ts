@@ -71,13 +71,21 @@ const starting = new AbortController();
 let stack: LocalStack | undefined;
 let startup: Promise<LocalStack> | undefined;
 let stopping = false;
+let stoppingSince = 0;
 
-async function shutdown(reason: string): Promise<void> {
+/** A user's second signal, a while after the first, means "now". */
+const REPEAT_MEANS_NOW_MS = 1000;
+
+async function shutdown(reason: string, repeatable = true): Promise<void> {
   if (stopping) {
+    // Ctrl-C in a terminal reaches this process twice (from the terminal and forwarded by npm),
+    // and npm exiting meanwhile is no reason to hurry either.
+    if (!repeatable || performance.now() - stoppingSince < REPEAT_MEANS_NOW_MS) return;
     console.error(`\n${reason} again: killing everything now.`);
     process.exit(130); // the exit hooks SIGKILL every child
   }
   stopping = true;
+  stoppingSince = performance.now();
   console.error(`\n${reason}: stopping the local stack…`);
   try {
     starting.abort();
@@ -94,7 +102,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 // npm gone (killed, or its terminal closed and took it along): we are re-parented, stop too.
 const parent = process.ppid;
 setInterval(() => {
-  if (process.ppid !== parent) void shutdown(`parent process ${parent} exited`);
+  if (process.ppid !== parent) void shutdown(`parent process ${parent} exited`, false);
 }, 200).unref();
 
 try {

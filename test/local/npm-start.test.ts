@@ -147,6 +147,19 @@ describe('npm start', () => {
     await expectNothingLeft(run);
   }, READY_TIMEOUT_MS + 60_000);
 
+  // A terminal signals its whole foreground process group: npm, node, java and redis-server each
+  // get it at once (and npm forwards SIGINT once more).
+  it.each([
+    ['Ctrl-C', 'SIGINT'],
+    ['the terminal closing', 'SIGHUP'],
+  ] as const)('%s (%s to the whole process group) stops everything, gracefully', async (_what, signal) => {
+    const run = await startedStack();
+    process.kill(-run.npm.pid!, signal);
+    await run.exited;
+    await expectNothingLeft(run);
+    expect(run.output()).not.toContain('killing everything now');
+  }, READY_TIMEOUT_MS + 60_000);
+
   it('npm dying (SIGKILL) stops everything too', async () => {
     const run = await startedStack();
     process.kill(run.npm.pid!, 'SIGKILL');
