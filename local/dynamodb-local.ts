@@ -114,7 +114,8 @@ export interface DynamoDbLocal {
 }
 
 /** Starts DynamoDB Local on 127.0.0.1:port and resolves once it answers ListTables. */
-export async function startDynamoDbLocal(port: number, log: (line: string) => void): Promise<DynamoDbLocal> {
+/** Aborting `signal` while it starts stops it and rejects. */
+export async function startDynamoDbLocal(port: number, log: (line: string) => void, signal?: AbortSignal): Promise<DynamoDbLocal> {
   const { java, version } = checkJava();
   const dir = jarDir();
   const jar = path.join(dir, 'DynamoDBLocal.jar');
@@ -133,13 +134,13 @@ export async function startDynamoDbLocal(port: number, log: (line: string) => vo
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     try {
-      await waitUntilAnswering(endpoint, child);
+      await waitUntilAnswering(endpoint, child, signal);
     } catch (error) {
       const status = child.hasExited() ? await child.exited : undefined;
       if (warning || status?.exitCode !== LOOPBACK_UNAVAILABLE) throw error;
       // The launcher refused (the jar's internals changed): run it as shipped, and say so.
       child = runAsShipped(child.recentOutput().split('\n').find((l) => l.includes('LOOPBACK_UNAVAILABLE')) ?? 'the loopback launcher refused');
-      await waitUntilAnswering(endpoint, child);
+      await waitUntilAnswering(endpoint, child, signal);
     }
   } catch (error) {
     await child.stop();
@@ -148,11 +149,12 @@ export async function startDynamoDbLocal(port: number, log: (line: string) => vo
   return { endpoint, warning, child, stop: () => child.stop() };
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildService): Promise<void> {
+async function waitUntilAnswering(endpoint: string, child: ChildService, signal?: AbortSignal): Promise<void> {
   const ddb = new DynamoDBClient({ ...awsConfig({}, endpoint), maxAttempts: 1, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
     for (;;) {
+      signal?.throwIfAborted();
       if (child.hasExited()) {
         throw new Error(`DynamoDB Local exited (${describeExit(await child.exited)}):\n${child.recentOutput()}`);
       }

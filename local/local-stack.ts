@@ -90,6 +90,8 @@ interface StackContext {
   external?: Promise<void>;
   /** True once stop() was called: services stop logging. */
   stopping: boolean;
+  /** Aborted by stop(): services still starting give up at once. */
+  signal: AbortSignal;
 }
 
 interface LocalService {
@@ -102,7 +104,7 @@ interface LocalService {
 }
 
 const externalAws = (ctx: StackContext): Promise<void> =>
-  (ctx.external ??= waitForExternalAws(ctx.options.aws!).then(() =>
+  (ctx.external ??= waitForExternalAws(ctx.options.aws!, ctx.signal).then(() =>
     ctx.log(`local-stack: using ${ctx.options.aws!.label}: DynamoDB ${ctx.env.AWS_ENDPOINT_URL_DYNAMODB}, SQS ${ctx.env.AWS_ENDPOINT_URL_SQS}`),
   ));
 
@@ -112,7 +114,7 @@ const SERVICES: LocalService[] = [
     name: 'dynamodb',
     async start(ctx) {
       if (ctx.options.aws) return externalAws(ctx);
-      const ddb = await startDynamoDbLocal(ctx.ports.dynamodb, ctx.log);
+      const ddb = await startDynamoDbLocal(ctx.ports.dynamodb, ctx.log, ctx.signal);
       if (ddb.warning) {
         ctx.warnings.push(ddb.warning);
         ctx.exposed.push('DynamoDB Local');
@@ -133,7 +135,7 @@ const SERVICES: LocalService[] = [
     name: 'cache',
     async start(ctx) {
       const plan = { redisPort: ctx.ports.redis, bridgePort: ctx.ports.bridge, token: ctx.bridgeToken };
-      const cache = await startUpstashCache(plan, (line) => ctx.stopping || ctx.log(line));
+      const cache = await startUpstashCache(plan, (line) => ctx.stopping || ctx.log(line), ctx.signal);
       if (cache.env.UPSTASH_REDIS_REST_URL !== ctx.env.UPSTASH_REDIS_REST_URL) throw new Error(`the Upstash bridge is at ${cache.env.UPSTASH_REDIS_REST_URL}, not ${ctx.env.UPSTASH_REDIS_REST_URL}`);
       if (cache.warning) ctx.warnings.push(cache.warning);
       else ctx.log(`local-stack: Redis on 127.0.0.1:${cache.redisPort}, Upstash REST bridge on ${cache.env.UPSTASH_REDIS_REST_URL}`);
@@ -192,6 +194,7 @@ const SERVICES: LocalService[] = [
         env: ctx.env,
         log: ctx.log,
         verbose: ctx.options.verbose ?? false,
+        signal: ctx.signal,
       });
       Object.assign(ctx.result, { httpUrl: offline.httpUrl, lambdaUrl: offline.lambdaUrl, websocketUrl: offline.websocketUrl });
       return offline.stop;
@@ -220,6 +223,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const [dynamodb, sqs, redis, bridge, httpFree, lambda, websocketFree] = await freePorts(7);
   const external = opts.aws;
   const bridgeToken = randomBytes(24).toString('base64url');
+  const starting = new AbortController();
   const ctx: StackContext = {
     options: opts,
     stage,
@@ -238,6 +242,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     warnings: [],
     exposed: [],
     stopping: false,
+    signal: starting.signal,
     env: {
       STAGE: stage,
       AWS_REGION: REGION,
@@ -268,8 +273,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     ctx.stopping = true;
+    starting.abort();
     stopping ??= (async () => {
-      // Whatever is still starting finishes (or fails) first, so nothing starts after the stop.
+      // Whatever is still starting gives up (aborted) or finishes first, so nothing is left after.
       await Promise.allSettled(up.values());
       for (const { name, stop: stopService } of stops.reverse()) {
         try {

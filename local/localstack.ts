@@ -36,7 +36,7 @@ export function localAwsFromEnv(env: NodeJS.ProcessEnv = process.env): ExternalA
 }
 
 /** Waits until both endpoints answer a list call; explains how to start LocalStack if they do not. */
-export async function waitForExternalAws(aws: ExternalAws): Promise<void> {
+export async function waitForExternalAws(aws: ExternalAws, signal?: AbortSignal): Promise<void> {
   const config = { ...awsConfig({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, undefined), maxAttempts: 1 };
   const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
   const ddb = new DynamoDBClient({ ...config, endpoint: aws.dynamodbEndpoint, requestHandler });
@@ -45,6 +45,7 @@ export async function waitForExternalAws(aws: ExternalAws): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
+      signal?.throwIfAborted();
       try {
         await Promise.all([ddb.send(new ListTablesCommand({ Limit: 1 })), sqs.send(new ListQueuesCommand({ MaxResults: 1 }))]);
         return;

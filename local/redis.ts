@@ -45,12 +45,16 @@ export function redisMissingBanner(): string {
   ].join('\n');
 }
 
-export async function startRedisServer(port: number): Promise<ChildService> {
+export async function startRedisServer(port: number, signal?: AbortSignal): Promise<ChildService> {
   const child = startChild('redis-server', 'redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
     keepLines: 50,
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await redisPing(port))) {
+    if (signal?.aborted) {
+      await child.stop();
+      signal.throwIfAborted();
+    }
     if (child.hasExited()) throw new Error(`redis-server exited (${describeExit(await child.exited)}):\n${child.recentOutput()}`);
     if (Date.now() > deadline) {
       await child.stop();
@@ -87,14 +91,14 @@ export function upstashCacheEnv(plan: Required<UpstashCachePlan>): UpstashCache[
 }
 
 /** redis-server + the bridge, or (no redis-server) an empty configuration and a loud banner. */
-export async function startUpstashCache(plan: UpstashCachePlan, log: (line: string) => void): Promise<UpstashCache> {
+export async function startUpstashCache(plan: UpstashCachePlan, log: (line: string) => void, signal?: AbortSignal): Promise<UpstashCache> {
   if (!which('redis-server')) {
     const warning = redisMissingBanner();
     log(warning);
     return { env: { UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '' }, warning, stop: async () => {} };
   }
   const port = plan.redisPort;
-  const redis = await startRedisServer(port);
+  const redis = await startRedisServer(port, signal);
   let bridge: UpstashBridge;
   let stopping = false;
   const token = plan.token ?? randomBytes(24).toString('base64url');

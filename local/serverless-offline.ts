@@ -22,6 +22,8 @@ export interface OfflineOptions {
   /** serverless-offline's own output, line by line (prefixed `[offline] `) when `verbose`. */
   log: (line: string) => void;
   verbose: boolean;
+  /** Aborting it while it starts stops it and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface ServerlessOffline {
@@ -92,6 +94,7 @@ export async function startServerlessOffline(o: OfflineOptions): Promise<Serverl
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
     for (;;) {
+      o.signal?.throwIfAborted();
       if (child.hasExited()) {
         throw new Error(`serverless-offline exited before it was ready (${describeExit(await child.exited)}). Its output:\n${child.recentOutput()}`);
       }
