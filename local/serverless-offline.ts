@@ -4,7 +4,7 @@
  * serverless.yml has websocket events). The handlers are built once for all functions by
  * local/offline-bundles.cjs and reused by later runs while their inputs are unchanged.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BIN_DIR, CACHE_DIR, ROOT } from './paths.ts';
@@ -56,9 +56,25 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** Work folders of runs whose process is gone without cleaning up (it was SIGKILLed). */
+async function removeAbandonedWorkFolders(): Promise<void> {
+  const dir = path.join(ROOT, '.esbuild');
+  const entries = existsSync(dir) ? readdirSync(dir) : [];
+  for (const name of entries) {
+    const pid = Number(/^run-(\d+)-\d+$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await rm(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
 export async function startServerlessOffline(o: OfflineOptions): Promise<ServerlessOffline> {
   const sls = path.join(BIN_DIR, 'sls');
   if (!existsSync(sls)) throw new Error(`${sls} not found — run npm ci`);
+  await removeAbandonedWorkFolders();
   // A work folder of its own, so parallel runs (npm start + npm test, sls package) never
   // overwrite or delete each other's files; serverless.yml: outputWorkFolder: ${env:ESBUILD_WORK_FOLDER}.
   const workFolder = path.join('.esbuild', `run-${process.pid}-${o.httpPort}`);
