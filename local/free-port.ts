@@ -8,10 +8,10 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   return getPort({ host });
 }
 
-/** `count` distinct free ports. */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+/** `count` distinct free ports, none of `exclude` (ports already promised to something else). */
+export async function freePorts(count: number, host = '127.0.0.1', exclude: number[] = []): Promise<number[]> {
   const ports: number[] = [];
-  for (let n = 0; n < count; n++) ports.push(await getPort({ host, exclude: ports }));
+  for (let n = 0; n < count; n++) ports.push(await getPort({ host, exclude: [...exclude, ...ports] }));
   return ports;
 }
 

@@ -220,7 +220,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stage = opts.stage ?? 'local';
   const log = opts.log ?? ((line: string) => console.error(line));
   const names = resourceNames(stage);
-  const [dynamodb, sqs, redis, bridge, httpFree, lambda, websocketFree] = await freePorts(7);
+  // Never one of the ports asked for: nothing listens there yet, so the OS could hand it out.
+  const asked = [opts.httpPort, opts.websocketPort].filter((port): port is number => Boolean(port && port > 0));
+  const [dynamodb, sqs, redis, bridge, httpFree, lambda, websocketFree] = await freePorts(7, '127.0.0.1', asked);
   const external = opts.aws;
   const bridgeToken = randomBytes(24).toString('base64url');
   const starting = new AbortController();
