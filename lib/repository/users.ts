@@ -42,6 +42,37 @@ export async function insertUser(user: StoredUser): Promise<void> {
   }
 }
 
+/**
+ * The first users of a fresh table, ids 1…n, in one transaction: each user and its username claim
+ * only if absent, and the id counter set to n only if no id was ever handed out. 'taken' (nothing
+ * written) if any of them exists already.
+ */
+export async function insertFirstUsers(users: StoredUser[]): Promise<'inserted' | 'taken'> {
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tables.chat,
+              Item: { ...keys.counter('USER'), value: users.length },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          ...users.flatMap((user) => [
+            { Put: { TableName: tables.chat, Item: userItem(user), ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: tables.chat, Item: usernameItem(user), ConditionExpression: 'attribute_not_exists(PK)' } },
+          ]),
+        ],
+      }),
+    );
+    return 'inserted';
+  } catch (error) {
+    if (failedConditions(error)?.some(Boolean)) return 'taken';
+    throw error;
+  }
+}
+
 export async function getUser(userId: number, options: { consistent?: boolean } = {}): Promise<StoredUser | undefined> {
   const { Item } = await ddb.send(new GetCommand({ TableName: tables.chat, Key: keys.user(userId), ConsistentRead: options.consistent }));
   return Item ? fromItem(Item) : undefined;
