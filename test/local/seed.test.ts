@@ -23,7 +23,7 @@ describe('the seed users (lib/users/seed.ts)', () => {
     expect(users.map((u) => [u.id, u.username])).toEqual(seedNames.map((name, i) => [i + 1, name]));
     for (const user of users) {
       // mock_users.py creates a bare User; its Profile signal leaves the model's defaults.
-      expect(user).toEqual({ id: user.id, username: user.username, first_name: '', last_name: '', email: '', profile: { status: 'Offline', status_msg: null } });
+      expect(user).toEqual({ id: user.id, username: user.username, first_name: '', last_name: '', email: '', profile: { status: 'Offline', status_msg: null }, date_joined: expect.any(String), is_active: true });
     }
     const stored = await repository.getUser(1);
     expect(await verifyPassword(SEED_PASSWORD, stored!.passwordHash)).toBe(true);
