@@ -46,6 +46,8 @@ export interface LocalStackOptions {
   aws?: ExternalAws;
   /** AUTH_MODE of the handlers (default `query`, the seed's `?user_id=`). */
   authMode?: 'query' | 'token';
+  /** Serve the web client (local/web-server.ts) on this port, 0 = a free one; unset: not served. Needs offline. */
+  webPort?: number;
 }
 
 export interface ExternalAws {
@@ -64,6 +66,8 @@ export interface LocalStack {
   httpUrl?: string;
   /** serverless-offline's Lambda invoke endpoint base (POST {lambdaUrl}/2015-03-31/functions/{name}/invocations). */
   lambdaUrl?: string;
+  /** The web client, when `webPort` was given, e.g. http://127.0.0.1:8080 */
+  webUrl?: string;
   /** Idempotent; kills every child, leaves no process behind. */
   stop(): Promise<void>;
 }
@@ -518,6 +522,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
   let pollerHandle: { stop(): Promise<void> } | undefined;
   let offlineTracked: Tracked | undefined;
+  let webServer: { url: string; stop(): Promise<void> } | undefined;
   let esbuildWorkFolder = '';
 
   let stopping: Promise<void> | undefined;
@@ -530,6 +535,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           log(`local-stack: stopping ${what} failed: ${(err as Error).message}`);
         }
       };
+      await step('web server', () => webServer?.stop());
       await step('poller', () => pollerHandle?.stop());
       await step('serverless-offline', () => (offlineTracked ? killTracked(offlineTracked) : undefined));
       await step('esbuild work folder', async () => {
@@ -685,8 +691,17 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       }
     }
 
+    // ---- web client (local/web-server.ts) ----
+    if (opts.webPort !== undefined && httpUrl) {
+      const { startWebServer } = await import('./web-server.ts');
+      // wsUrl: null until the stack serves the WebSocket API (issue 12); the client long-polls meanwhile.
+      webServer = await startWebServer({ port: opts.webPort, config: { apiUrl: httpUrl, wsUrl: null, authMode: opts.authMode ?? 'query' }, log });
+      log(`local-stack: web client on ${webServer.url} (${secondsSince(t0)})`);
+    }
+    // ---- end web client ----
+
     log(`local-stack: ready in ${secondsSince(t0)}`);
-    return { env, httpUrl, lambdaUrl, stop };
+    return { env, httpUrl, lambdaUrl, ...(webServer ? { webUrl: webServer.url } : {}), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -27,6 +27,18 @@ if ((await isPortInUse(port, '127.0.0.1')) || (await isPortInUse(port, '::1'))) 
   process.exit(1);
 }
 
+// ---- web client (local/web-server.ts): WEB_PORT, default 8080 ----
+const webPort = Number(process.env.WEB_PORT ?? 8080);
+if (!Number.isInteger(webPort) || webPort <= 0 || webPort > 65535 || webPort === port) {
+  console.error(`WEB_PORT must be a TCP port number other than PORT, got "${process.env.WEB_PORT}"`);
+  process.exit(1);
+}
+if (await isPortInUse(webPort, '127.0.0.1')) {
+  console.error(`\nPort ${webPort} (the web client) is already in use. Pick another: WEB_PORT=8081 npm start\n`);
+  process.exit(1);
+}
+// ---- end web client ----
+
 let aws: ExternalAws | undefined;
 try {
   aws = localAwsFromEnv();
@@ -76,7 +88,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
 try {
-  stack = await startLocalStack({ stage: 'local', httpPort: port, seedUsers: true, verbose: true, log, aws, authMode });
+  stack = await startLocalStack({ stage: 'local', httpPort: port, seedUsers: true, verbose: true, log, aws, authMode, webPort });
 } catch (err) {
   if (err instanceof MissingJavaError) {
     console.error(`\n${err.message}\n`);
@@ -100,6 +112,7 @@ if (stopping) {
       '',
       '──────────────────────────────────────────────────────────────────────',
       `  chat-serverless is running on ${url}   (ready in ${seconds} s)`,
+      `  Web client: http://localhost:${webPort}/`,
       '',
       '  Try:',
       `    curl ${url}/users/`,
