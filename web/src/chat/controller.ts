@@ -86,7 +86,7 @@ export class ChatController {
       wsUrl,
       token: () => session.token,
       handlers: {
-        onMessages: (roomId, messages) => this.onLiveMessages(roomId, messages),
+        onMessages: (roomId, messages, read) => this.onLiveMessages(roomId, messages, read),
         onRoomsStale: () => void this.refreshRooms(),
         onMember: (roomId, user, event) => this.onMember(roomId, user, event),
         onRead: (roomId, user, through) => this.onRead(roomId, user, through),
@@ -293,12 +293,12 @@ export class ChatController {
     }
   }
 
-  private onLiveMessages(roomId: number, messages: Message[]): void {
+  private onLiveMessages(roomId: number, messages: Message[], read: boolean): void {
     const timeline = this.state.timelines.get(roomId);
     const held = new Set(timeline?.messages.map((m) => m.sequence));
     const fresh = messages.filter((m) => !held.has(m.sequence));
     const unreadNew = fresh.filter((m) => m.msg_from.id !== this.session.userId).length;
-    const patch: Partial<ChatState> = { unread: afterArrival(this.state.unread, roomId, this.state.openRoomId, unreadNew) };
+    const patch: Partial<ChatState> = { unread: afterArrival(this.state.unread, roomId, this.state.openRoomId, unreadNew, read) };
     // A message ends its sender's typing indicator.
     const typing = this.state.typing.get(roomId);
     if (typing && fresh.some((m) => typing.has(m.msg_from.id))) {
@@ -316,7 +316,8 @@ export class ChatController {
         // Whoever sent a message has seen everything before it.
         watermarks: fresh.reduce((marks, m) => raiseWatermark(marks, m.msg_from, m.sequence), t.watermarks),
       }));
-      if (roomId === this.state.openRoomId && unreadNew > 0 && this.state.live === 'socket') void this.markRead(roomId);
+      // A frame is not a read: mark the open room read (which also refreshes "seen by").
+      if (roomId === this.state.openRoomId && unreadNew > 0 && !read) void this.markRead(roomId);
     }
   }
 

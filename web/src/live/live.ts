@@ -17,8 +17,11 @@ import { SequenceTracker } from '../logic/timeline.ts';
 export type LiveStatus = 'connecting' | 'socket' | 'polling' | 'offline';
 
 export interface LiveHandlers {
-  /** New messages of a room, ascending, none seen before. */
-  onMessages(roomId: number, messages: Message[]): void;
+  /**
+   * New messages of a room, ascending, none passed on before. `read`: they came by reading (the
+   * long poll, an after= catch-up), which marks them seen on the server; false for socket frames.
+   */
+  onMessages(roomId: number, messages: Message[], read: boolean): void;
   /** Something happened in a room this client does not list: refresh the room list. */
   onRoomsStale(): void;
   onMember(roomId: number, user: FrameUser, event: 'joined' | 'left'): void;
@@ -115,7 +118,7 @@ export class LiveClient {
   // ---- arrivals ------------------------------------------------------------------------------
 
   /** Messages of a room from any source: duplicates dropped, gaps filled before they are passed on. */
-  private ingest(roomId: number, messages: readonly Message[]): void {
+  private ingest(roomId: number, messages: readonly Message[], read: boolean): void {
     const fresh: Message[] = [];
     let gap = false;
     for (const message of [...messages].sort((a, b) => a.sequence - b.sequence)) {
@@ -131,7 +134,7 @@ export class LiveClient {
       }
       fresh.push(message);
     }
-    if (fresh.length > 0) this.options.handlers.onMessages(roomId, fresh);
+    if (fresh.length > 0) this.options.handlers.onMessages(roomId, fresh, read);
     if (gap) void this.catchUpRoom(roomId);
   }
 
@@ -149,7 +152,7 @@ export class LiveClient {
         const known = this.tracker.get(roomId) ?? 0;
         const fresh = result.messages.filter((m) => m.sequence > known || (from !== undefined && m.sequence > from));
         this.tracker.caughtUp(roomId, result.through);
-        if (fresh.length > 0) this.options.handlers.onMessages(roomId, fresh);
+        if (fresh.length > 0) this.options.handlers.onMessages(roomId, fresh, true);
         if (!result.complete) void this.catchUpRoom(roomId);
       } catch (err) {
         // 404: the room is gone or we are no longer a member; anything else is retried on the next arrival or reconnect.
@@ -245,7 +248,7 @@ export class LiveClient {
     if (!handlers.knownRooms().has(frame.room_id)) handlers.onRoomsStale();
     switch (frame.type) {
       case 'message':
-        this.ingest(frame.room_id, [frame.message as Message]);
+        this.ingest(frame.room_id, [frame.message as Message], false);
         return;
       case 'member_joined':
         handlers.onMember(frame.room_id, frame.user, 'joined');
@@ -315,7 +318,7 @@ export class LiveClient {
           if (!known.has(room.id)) news = true;
           if (room.messages.length > 0) {
             news = true;
-            this.ingest(room.id, room.messages);
+            this.ingest(room.id, room.messages, true);
           }
         }
         // The poll watches only the rooms the user had when it began: a quiet answer is the moment

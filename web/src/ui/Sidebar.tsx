@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ChatController, ChatState } from '../chat/controller.ts';
 import type { LiveStatus } from '../live/live.ts';
+import { unreadOf } from '../logic/unread.ts';
 import { dmHref, navigate, roomHref } from './route.ts';
 
 interface Props {
@@ -86,7 +87,7 @@ function RoomList({ state, openRoomId, onRetry }: { state: ChatState; openRoomId
       ) : (
         <ul>
           {state.rooms.map((room) => {
-            const unread = state.unread.get(room.id) ?? 0;
+            const unread = unreadOf(state.unread, room.id);
             const badge = `room-${room.id}-unread`;
             return (
               <li key={room.id} className={room.id === openRoomId ? 'current' : undefined}>
