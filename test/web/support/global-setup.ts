@@ -23,18 +23,24 @@ export default async function setup(project: TestProject) {
     if (lines.length > 200) lines.shift();
   };
   const [stack] = await Promise.all([startLocalStack({ stage: 'local', offline: true, seedUsers: false, log }), buildWeb(outDir)]);
-  let web;
+  // Phase 2 (issue 12): the stack's WebSocket URL here; until then the client long-polls.
+  const wsUrl: string | null = null;
+  const servers: { url: string; stop(): Promise<void> }[] = [];
   try {
     if (!stack.httpUrl) throw new Error('the local stack has no HTTP URL');
-    web = await startWebServer({ port: 0, distDir: outDir, buildIfStale: false, config: { apiUrl: stack.httpUrl, wsUrl: null, authMode: 'query' }, log });
+    const config = { apiUrl: stack.httpUrl, authMode: 'query' as const };
+    // The app as `npm start` configures it, and the same build told there is no socket (the long-poll fallback).
+    servers.push(await startWebServer({ port: 0, distDir: outDir, buildIfStale: false, config: { ...config, wsUrl }, log }));
+    servers.push(await startWebServer({ port: 0, distDir: outDir, buildIfStale: false, config: { ...config, wsUrl: null }, log }));
   } catch (err) {
+    await Promise.all(servers.map((server) => server.stop()));
     await stack.stop();
     throw err;
   }
-  const provided: WebStack = { webUrl: web.url, apiUrl: stack.httpUrl!, env: stack.env, distDir: outDir };
+  const provided: WebStack = { webUrl: servers[0]!.url, pollWebUrl: servers[1]!.url, wsUrl, apiUrl: stack.httpUrl!, env: stack.env, distDir: outDir };
   project.provide('webStack', provided);
   return async () => {
-    await web.stop();
+    await Promise.all(servers.map((server) => server.stop()));
     await stack.stop();
     rmSync(outDir, { recursive: true, force: true });
   };

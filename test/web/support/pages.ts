@@ -15,23 +15,23 @@ export interface AppPage {
   page: Page;
   /** Uncaught errors and console errors of the page: a test expects none. */
   errors: string[];
-  /** Every request the page made, as "METHOD url". */
-  requests: string[];
+  /** Every request the page made. */
+  requests: { method: string; url: URL; headers: Record<string, string> }[];
 }
 
 /** A fresh browser context (its own storage: another person) with the app loaded. */
-export async function openApp(browser: Browser, viewport = DESKTOP): Promise<AppPage> {
+export async function openApp(browser: Browser, viewport = DESKTOP, url = webStack().webUrl): Promise<AppPage> {
   const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const errors: string[] = [];
-  const requests: string[] = [];
+  const requests: AppPage['requests'] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
-  page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
-  await page.goto(webStack().webUrl);
+  page.on('request', (request) => requests.push({ method: request.method(), url: new URL(request.url()), headers: request.headers() }));
+  await page.goto(url);
   return { context, page, errors, requests };
 }
 

@@ -4,8 +4,12 @@ import { awsConfig, createResources } from '../../../local/resources.ts';
 
 /** What test/web/support/global-setup.ts provides. */
 export interface WebStack {
-  /** The web client, e.g. http://127.0.0.1:40123 */
+  /** The web client as `npm start` serves it, e.g. http://127.0.0.1:40123 */
   webUrl: string;
+  /** The same app told there is no WebSocket API: live updates by the long poll only. */
+  pollWebUrl: string;
+  /** The stack's WebSocket API (null until it has one). */
+  wsUrl: string | null;
   /** The REST API (serverless-offline). */
   apiUrl: string;
   /** The stack's environment (endpoints, table and queue names). */

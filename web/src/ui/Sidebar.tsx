@@ -54,7 +54,7 @@ export function Sidebar({ controller, state, openRoomId, onSignOut }: Props) {
         </button>
       </div>
       {panel === 'new-room' && <NewRoom id={ids.newRoom} controller={controller} onDone={() => setPanel(undefined)} />}
-      {panel === 'join' && <JoinRoom id={ids.join} controller={controller} state={state} />}
+      {panel === 'join' && <JoinRoom id={ids.join} controller={controller} state={state} onDone={() => setPanel(undefined)} />}
       {panel === 'dm' && <DirectMessage id={ids.dm} controller={controller} state={state} onDone={() => setPanel(undefined)} />}
 
       {state.notice && (
@@ -149,7 +149,7 @@ function NewRoom({ id, controller, onDone }: { id: string; controller: ChatContr
   );
 }
 
-function JoinRoom({ id, controller, state }: { id: string; controller: ChatController; state: ChatState }) {
+function JoinRoom({ id, controller, state, onDone }: { id: string; controller: ChatController; state: ChatState; onDone(): void }) {
   useEffect(() => {
     void controller.loadGroupRooms();
   }, [controller]);
@@ -170,7 +170,10 @@ function JoinRoom({ id, controller, state }: { id: string; controller: ChatContr
                 type="button"
                 aria-label={`Join ${room.room_name}`}
                 onClick={async () => {
-                  if (await controller.joinRoom(room.id)) navigate(roomHref(room.id));
+                  if (await controller.joinRoom(room.id)) {
+                    onDone();
+                    navigate(roomHref(room.id));
+                  }
                 }}
               >
                 Join
