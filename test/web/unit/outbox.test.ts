@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransient, newEntry, transition, type OutboxEntry, type OutboxEvent } from '../../../web/src/logic/outbox.ts';
+import { newEntry, transition, type OutboxEntry, type OutboxEvent } from '../../../web/src/logic/outbox.ts';
 
 let keys = 0;
 const newKey = () => `key-${++keys}`;
@@ -48,10 +48,5 @@ describe('the optimistic send state machine', () => {
     }
     const queued = run(entry, { type: 'accepted', taskId: 't' });
     expect(transition(queued, { type: 'accepted', taskId: 'other' }, newKey)).toBe(queued);
-  });
-
-  it('calls transient what may succeed on a retry', () => {
-    expect([0, 429, 500, 503].map(isTransient)).toEqual([true, true, true, true]);
-    expect([400, 403, 404, 409].map(isTransient)).toEqual([false, false, false, false]);
   });
 });

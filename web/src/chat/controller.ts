@@ -6,7 +6,7 @@
 import type { Api, Message, MyRoom, RoomMembers, RoomSummary, User } from '../api/client.ts';
 import { ApiError } from '../api/client.ts';
 import type { FrameUser } from '../logic/frames.ts';
-import { isTransient, newEntry, transition, type OutboxEntry, type OutboxEvent } from '../logic/outbox.ts';
+import { newEntry, transition, type OutboxEntry, type OutboxEvent } from '../logic/outbox.ts';
 import { raiseWatermark, watermarksFromPage, type Watermarks } from '../logic/seen.ts';
 import { mergeBySequence } from '../logic/timeline.ts';
 import { afterArrival, afterOpen, afterRefresh, type UnreadCounts } from '../logic/unread.ts';
@@ -409,7 +409,7 @@ export class ChatController {
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0;
       this.update(localId, { type: 'rejected', status, detail: detailOf(err) });
-      if (!isTransient(status) && status === 404) void this.refreshRooms();
+      if (status === 404) void this.refreshRooms(); // the room is gone, or we are no longer in it
       return;
     }
     this.update(localId, { type: 'accepted', taskId });

@@ -72,6 +72,3 @@ export function transition(entry: OutboxEntry, event: OutboxEvent, newKey: () =>
       return entry;
   }
 }
-
-/** Whether a rejection is worth offering a retry for: no answer, throttling, or a server-side fault. */
-export const isTransient = (status: number) => status === 0 || status === 429 || status >= 500;
