@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEntry, transition, type OutboxEntry, type OutboxEvent } from '../../../web/src/logic/outbox.ts';
+import { newEntry, pendingShown, transition, type OutboxEntry, type OutboxEvent } from '../../../web/src/logic/outbox.ts';
 
 let keys = 0;
 const newKey = () => `key-${++keys}`;
@@ -48,5 +48,32 @@ describe('the optimistic send state machine', () => {
     }
     const queued = run(entry, { type: 'accepted', taskId: 't' });
     expect(transition(queued, { type: 'accepted', taskId: 'other' }, newKey)).toBe(queued);
+  });
+});
+
+describe('pendingShown', () => {
+  const me = 7;
+  const own = (sequence: number, text: string) => ({ sequence, text, msg_from: { id: me } });
+  const entry = (key: string, text: string, ...events: OutboxEvent[]) => run(newEntry({ kind: 'room', roomId: 3 }, text, key), ...events);
+  const queued = (key: string, text: string) => entry(key, text, { type: 'accepted', taskId: `t-${key}` });
+  const sent = (key: string, text: string, sequence: number) => entry(key, text, { type: 'accepted', taskId: `t-${key}` }, { type: 'task-succeeded', roomId: 3, sequence });
+
+  it('hides an entry once its stored message is held', () => {
+    expect(pendingShown([sent('a', 'hi', 4)], [own(4, 'hi')], me)).toEqual([]);
+    expect(pendingShown([sent('a', 'hi', 4)], [], me)).toHaveLength(1);
+  });
+
+  it('hides a queued entry whose message a frame brought before its task answered, one per held message', () => {
+    const entries = [queued('a', 'hi'), queued('b', 'hi')];
+    expect(pendingShown(entries, [own(4, 'hi')], me).map((e) => e.localId)).toEqual(['b']);
+    expect(pendingShown(entries, [own(4, 'hi'), own(5, 'hi')], me)).toEqual([]);
+  });
+
+  it('does not let a held message stand for two entries, nor someone else’s message for mine', () => {
+    // 4 is accounted for by the sent entry: it cannot also hide the queued one.
+    expect(pendingShown([sent('a', 'hi', 4), queued('b', 'hi')], [own(4, 'hi')], me).map((e) => e.localId)).toEqual(['b']);
+    expect(pendingShown([queued('a', 'hi')], [{ sequence: 4, text: 'hi', msg_from: { id: 8 } }], me)).toHaveLength(1);
+    // A failed or sending entry stays visible: it has something to say.
+    expect(pendingShown([entry('c', 'hi')], [own(4, 'hi')], me)).toHaveLength(1);
   });
 });

@@ -72,3 +72,30 @@ export function transition(entry: OutboxEntry, event: OutboxEvent, newKey: () =>
       return entry;
   }
 }
+
+/**
+ * The outbox entries a conversation still shows beside `held` (its messages). An entry whose
+ * stored message is held is shown as that message. So is a queued entry whose message arrived
+ * before its task said so (a socket frame can beat the task poll): an own held message with the
+ * same text that no sent entry accounts for stands for one such entry, oldest first — the API's
+ * message view carries no client key to match on.
+ */
+export function pendingShown(
+  entries: readonly OutboxEntry[],
+  held: readonly { sequence: number; text: string; msg_from: { id: number } }[],
+  me: number,
+): OutboxEntry[] {
+  const heldSequences = new Set(held.map((m) => m.sequence));
+  const claimed = new Set(entries.flatMap((e) => (e.sequence === undefined ? [] : [e.sequence])));
+  const unclaimed = new Map<string, number>();
+  for (const m of held) if (m.msg_from.id === me && !claimed.has(m.sequence)) unclaimed.set(m.text, (unclaimed.get(m.text) ?? 0) + 1);
+  return entries.filter((entry) => {
+    if (entry.sequence !== undefined && heldSequences.has(entry.sequence)) return false;
+    const spare = unclaimed.get(entry.text) ?? 0;
+    if (entry.status === 'queued' && spare > 0) {
+      unclaimed.set(entry.text, spare - 1);
+      return false;
+    }
+    return true;
+  });
+}

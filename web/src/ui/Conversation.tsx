@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Message } from '../api/client.ts';
 import type { ChatController, ChatState } from '../chat/controller.ts';
-import type { OutboxEntry } from '../logic/outbox.ts';
+import { pendingShown, type OutboxEntry } from '../logic/outbox.ts';
 import { seenBy, type Watermarks } from '../logic/seen.ts';
 import { Composer } from './Composer.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
@@ -20,7 +20,11 @@ export function Conversation({ controller, state, roomId }: Props) {
   const room = state.rooms?.find((r) => r.id === roomId);
   const timeline = state.timelines.get(roomId);
   const [showMembers, setShowMembers] = useState(false);
-  const pending = state.outbox.filter((e) => (e.target.kind === 'room' ? e.target.roomId === roomId : e.roomId === roomId) && !held(timeline?.messages, e));
+  const pending = pendingShown(
+    state.outbox.filter((e) => (e.target.kind === 'room' ? e.target.roomId === roomId : e.roomId === roomId)),
+    timeline?.messages ?? [],
+    controller.session.userId,
+  );
   const name = room?.room_name ?? (timeline?.messages[0]?.room.room_name || `Room ${roomId}`);
 
   if (state.rooms && !room && !timeline?.loading) {
@@ -119,9 +123,6 @@ function ConversationHeader({ title, titleId, children }: { title: string; title
     </header>
   );
 }
-
-const held = (messages: readonly Message[] | undefined, entry: OutboxEntry) =>
-  entry.sequence !== undefined && (messages ?? []).some((m) => m.sequence === entry.sequence);
 
 interface LogProps {
   label: string;
