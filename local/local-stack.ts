@@ -20,6 +20,7 @@ import { createResources, onEndpoint, resourceNames, type ResourceNames } from '
 import { startServerlessOffline } from './serverless-offline.ts';
 import { startSqsEmulator } from './sqs-emulator.ts';
 import { startSqsPoller } from './sqs-poller.ts';
+import { startWebServer } from './web-server.ts';
 import { lambdaInvoker, startStreamPoller } from './stream-poller.ts';
 
 export { MissingJavaError } from './dynamodb-local.ts';
@@ -52,6 +53,8 @@ export interface LocalStackOptions {
   authMode?: 'query' | 'token';
   /** Aborting it while starting stops what was started and rejects. */
   signal?: AbortSignal;
+  /** Serve the web client (local/web-server.ts) on this port, 0 = a free one; unset: not served. Needs offline. */
+  webPort?: number;
 }
 
 export interface LocalStack {
@@ -63,6 +66,8 @@ export interface LocalStack {
   lambdaUrl?: string;
   /** serverless-offline's WebSocket API, e.g. ws://127.0.0.1:8001, when offline is on. */
   websocketUrl?: string;
+  /** The web client, when `webPort` was given, e.g. http://127.0.0.1:8080 */
+  webUrl?: string;
   /** What works less well than it should on this machine (banners already logged at start). */
   warnings: string[];
   /** Services that are reachable from other hosts too (empty unless a warning says why). */
@@ -86,7 +91,7 @@ interface StackContext {
   env: Record<string, string>;
   log: (line: string) => void;
   /** Set by services for the result. */
-  result: { httpUrl?: string; lambdaUrl?: string; websocketUrl?: string };
+  result: { httpUrl?: string; lambdaUrl?: string; websocketUrl?: string; webUrl?: string };
   warnings: string[];
   exposed: string[];
   /** The LocalStack probe, shared by the dynamodb and sqs services in that mode. */
@@ -231,6 +236,19 @@ const SERVICES: LocalService[] = [
       await poller.ready;
       ctx.log(`local-stack: stream poller ${ctx.env.CHAT_TABLE} → ${functionName}`);
       return () => poller.stop();
+    },
+  },
+  {
+    // The web client (web/), configured for this stack's HTTP and WebSocket APIs.
+    name: 'web',
+    after: ['offline'],
+    enabled: (ctx) => ctx.options.webPort !== undefined && (ctx.options.offline ?? true),
+    async start(ctx) {
+      const config = { apiUrl: ctx.result.httpUrl!, wsUrl: ctx.result.websocketUrl ?? null, authMode: ctx.options.authMode ?? 'query' };
+      const web = await startWebServer({ port: ctx.options.webPort!, config, log: ctx.log });
+      ctx.result.webUrl = web.url;
+      ctx.log(`local-stack: web client on ${web.url}`);
+      return () => web.stop();
     },
   },
 ];

@@ -42,6 +42,18 @@ for (const [name, value] of [['PORT', port], ['WS_PORT', websocketPort]] as cons
   }
 }
 
+// ---- web client (local/web-server.ts): WEB_PORT, default 8080 ----
+const webPort = Number(process.env.WEB_PORT ?? 8080);
+if (!Number.isInteger(webPort) || webPort <= 0 || webPort > 65535 || webPort === port) {
+  console.error(`WEB_PORT must be a TCP port number other than PORT, got "${process.env.WEB_PORT}"`);
+  process.exit(1);
+}
+if (await isPortInUse(webPort, '127.0.0.1')) {
+  console.error(`\nPort ${webPort} (the web client) is already in use. Pick another: WEB_PORT=8081 npm start\n`);
+  process.exit(1);
+}
+// ---- end web client ----
+
 let aws: ExternalAws | undefined;
 try {
   aws = localAwsFromEnv();
@@ -106,7 +118,7 @@ setInterval(() => {
 }, 200).unref();
 
 try {
-  startup = startLocalStack({ stage: 'local', httpPort: port, websocketPort, seedUsers: true, verbose: true, log, aws, authMode, signal: starting.signal });
+  startup = startLocalStack({ stage: 'local', httpPort: port, websocketPort, webPort, seedUsers: true, verbose: true, log, aws, authMode, signal: starting.signal });
   stack = await startup;
 } catch (err) {
   if (stopping) await new Promise(() => {}); // shutdown() exits
@@ -135,6 +147,7 @@ if (!stopping) {
       '──────────────────────────────────────────────────────────────────────',
       `  chat-serverless is running on ${url}   (ready in ${seconds} s)`,
       `  WebSocket API: ${websocket}`,
+      `  Web client: http://localhost:${webPort}/`,
       '',
       '  Try:',
       `    curl ${url}/users/`,

@@ -351,6 +351,17 @@ describe('observability', () => {
   });
 });
 
+describe('CORS for the web client (web/, README "Web client")', () => {
+  it('a page on another origin may send the headers the client sends and read the ones it uses', () => {
+    const [[, api]] = byType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    const cors = api.Properties.CorsConfiguration;
+    expect(cors.AllowOrigins).toEqual(['*']);
+    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', 'Idempotency-Key']));
+    expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']));
+    expect(cors.ExposeHeaders).toEqual(expect.arrayContaining(['ETag', 'Idempotent-Replayed', 'Retry-After']));
+  });
+});
+
 describe('HTTP API routes', () => {
   const httpRoutes = () => byType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === 'HttpApi');
   const routeKeys = (): string[] => httpRoutes().map(([, r]) => r.Properties.RouteKey);
