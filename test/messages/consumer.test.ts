@@ -122,7 +122,7 @@ describe('message consumer', () => {
     expect(await listRoomMessages(roomY.id)).toHaveLength(1);
   });
 
-  it('on a poison record’s last receive, ends its task in FAILURE, dead-letters it and goes on with its room', async () => {
+  it('on a poison record’s last receive, marks its task RETRY, dead-letters it and goes on with its room', async () => {
     const [alice] = await newUsers(1);
     const room = await newRoom([alice!]);
     const { maxReceiveCount } = (await redrivePolicy())!;
@@ -136,7 +136,7 @@ describe('message consumer', () => {
 
     expect(failedIds(await deliver(poison, sqsRecord(later, { receiveCount: maxReceiveCount })))).toEqual([]);
     expect(await getTaskStatus(poisonTask.taskId)).toMatchObject({
-      state: 'FAILURE',
+      state: 'RETRY',
       result: expect.stringContaining(`could not be stored after ${maxReceiveCount} attempts`),
     });
     expect(await getTaskStatus(later.taskId)).toMatchObject({ state: 'SUCCESS', result: { sequence: 1 } });

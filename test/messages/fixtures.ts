@@ -46,6 +46,17 @@ export async function finishedTask(taskId: string, tries = 200, pauseMs = 50): P
   throw new Error(`Task ${taskId} still ${status?.state} after ${tries} tries`);
 }
 
+/** Polls a task until it is in `state`: a bounded number of tries, never a stopwatch. */
+export async function taskInState(taskId: string, state: TaskStatus['state'], tries = 200, pauseMs = 50): Promise<TaskStatus> {
+  let status: TaskStatus | undefined;
+  for (let attempt = 0; attempt < tries; attempt++) {
+    status = await getTaskStatus(taskId);
+    if (status.state === state) return status;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  throw new Error(`Task ${taskId} still ${status?.state}, not ${state}, after ${tries} tries`);
+}
+
 /** A PENDING task that no queue message carries yet (handler-level consumer tests deliver it). */
 export async function pendingMessage(roomId: number, senderId: number, text = uniqueName('text')): Promise<QueuedMessage> {
   const task = newTask({ roomId, senderId });
