@@ -24,6 +24,7 @@ import { startFauxqs } from 'fauxqs';
 import { startUpstashBridge, type UpstashBridge } from './upstash-bridge.ts';
 import { freePorts, which } from './free-port.ts';
 import { awsConfig, createResources, onEndpoint, resourceNames } from './resources.ts';
+import { receiveFifoGroupsLikeSqs } from './fauxqs-fifo.ts';
 
 export interface LocalStackOptions {
   stage?: string;
@@ -46,6 +47,13 @@ export interface LocalStackOptions {
   aws?: ExternalAws;
   /** AUTH_MODE of the handlers (default `query`, the seed's `?user_id=`). */
   authMode?: 'query' | 'token';
+  /**
+   * The message queue's visibility timeout in seconds: how long a failed record waits before it is
+   * retried (the poller follows it, as Lambda's event source does). Default: MESSAGE_VISIBILITY_TIMEOUT,
+   * else infra/definitions.json's (60 s). The tests use a few seconds so retries and dead-lettering
+   * are quick. Applies to queues this run creates (a LocalStack queue that exists keeps its own).
+   */
+  messageVisibilityTimeoutSeconds?: number;
 }
 
 export interface ExternalAws {
@@ -505,6 +513,14 @@ async function importIfExists<T>(relativeToInfra: string): Promise<T | undefined
   return (await import(pathToFileURL(file).href)) as T;
 }
 
+/** A whole number of seconds from the environment, or undefined; anything else stops the stack. */
+function optionalSeconds(name: string): number | undefined {
+  const value = process.env[name]?.trim();
+  if (!value) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of seconds, got "${value}"`);
+  return Number(value);
+}
+
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const t0 = performance.now();
   const stage = opts.stage ?? 'local';
@@ -575,6 +591,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       );
       ddbReady.catch(() => {}); // awaited below
 
+      // fauxqs gives one message per FIFO group per receive; SQS as many as it can (local/fauxqs-fifo.ts).
+      if (!(await receiveFifoGroupsLikeSqs())) log('local-stack: WARNING fauxqs internals changed: FIFO receives give one message per group');
       fauxqs = await startFauxqs({ port: 0, logger: false });
       sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
     }
@@ -618,7 +636,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       LOG_LEVEL: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'WARN' : 'INFO'),
     };
 
-    const queues = await createResources(env, { tables: false });
+    const visibilityTimeout = opts.messageVisibilityTimeoutSeconds ?? optionalSeconds('MESSAGE_VISIBILITY_TIMEOUT');
+    const queues = await createResources(env, { tables: false }, visibilityTimeout === undefined ? {} : { messageVisibilityTimeoutSeconds: visibilityTimeout });
     env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, sqsEndpoint);
     env.DEAD_LETTER_QUEUE_URL = onEndpoint(queues.deadLetterQueueUrl, sqsEndpoint);
     log(`local-stack: ${external ? `${external.label} SQS` : 'fauxqs (SQS)'} on ${sqsEndpoint}, queues ${names.messageQueue} → ${names.deadLetterQueue}`);

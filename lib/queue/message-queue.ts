@@ -15,7 +15,12 @@ export const SQS_CLIENT_LIMITS = { maxAttempts: 3, connectionTimeoutMs: 1000, re
 
 export const sqs = new SQSClient({
   maxAttempts: SQS_CLIENT_LIMITS.maxAttempts,
-  requestHandler: { connectionTimeout: SQS_CLIENT_LIMITS.connectionTimeoutMs, requestTimeout: SQS_CLIENT_LIMITS.requestTimeoutMs },
+  requestHandler: {
+    connectionTimeout: SQS_CLIENT_LIMITS.connectionTimeoutMs,
+    requestTimeout: SQS_CLIENT_LIMITS.requestTimeoutMs,
+    // Without it, @smithy/node-http-handler 4 only logs a warning when requestTimeout passes.
+    throwOnRequestTimeout: true,
+  },
 });
 
 /**

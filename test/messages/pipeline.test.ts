@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import definitions from '../../infra/definitions.json' with { type: 'json' };
+import { TEST_VISIBILITY_TIMEOUT_SECONDS } from '../support/global-setup.ts';
 import { describe, expect, it } from 'vitest';
 import { handler as sendDirect } from '../../functions/send-direct.ts';
 import { handler as sendGroup } from '../../functions/send-group.ts';
@@ -26,6 +28,17 @@ const direct = async (receiverId: number, from: number, text: string): Promise<s
 };
 
 describe('the message pipeline (queue, poller, consumer)', () => {
+  it('runs on a queue made from infra/definitions.json: high-throughput FIFO, with the run’s visibility timeout', async () => {
+    const { Attributes } = await testSqs.send(new GetQueueAttributesCommand({ QueueUrl: process.env.MESSAGE_QUEUE_URL!, AttributeNames: ['All'] }));
+    expect(Attributes).toMatchObject({
+      FifoQueue: 'true',
+      DeduplicationScope: definitions.messageQueue.DeduplicationScope,
+      FifoThroughputLimit: definitions.messageQueue.FifoThroughputLimit,
+      VisibilityTimeout: String(TEST_VISIBILITY_TIMEOUT_SECONDS),
+    });
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: definitions.maxReceiveCount });
+  });
+
   it('stores 200 concurrent sends from 10 users to one room as sequence 1..200, each sender’s in send order', async () => {
     const users = await newUsers(10, 'crowd');
     const room = await newRoom(users);
