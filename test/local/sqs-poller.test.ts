@@ -137,6 +137,21 @@ describe('local/sqs-poller', () => {
     expect(batch.Records.map((r) => r.body)).toEqual(bodies);
   });
 
+  it('redelivers a failed batch of one group in its order once its visibility timeout expires', async () => {
+    const bodies = Array.from({ length: 4 }, (_, i) => `again-${i}-${randomUUID()}`);
+    reply = (event) => ({
+      status: 200,
+      body: JSON.stringify({ batchItemFailures: event.Records.filter((r) => bodies.includes(r.body) && r.attributes.ApproximateReceiveCount === '1').map((r) => ({ itemIdentifier: r.messageId })) }),
+    });
+    await sendTogether(bodies.map((body) => ({ body, group: 'room-again' })));
+    await deliveries(bodies.at(-1)!, 2);
+    const batches = events.map(({ event }) => event.Records.filter((r) => bodies.includes(r.body))).filter((records) => records.length > 0);
+    expect(batches.map((records) => records.map((r) => [bodies.indexOf(r.body), r.attributes.ApproximateReceiveCount]))).toEqual([
+      [[0, '1'], [1, '1'], [2, '1'], [3, '1']],
+      [[0, '2'], [1, '2'], [2, '2'], [3, '2']],
+    ]);
+  });
+
   it('deletes what succeeded and redelivers only the reported batchItemFailures, with a higher receive count', async () => {
     const [good, bad] = [`good-${randomUUID()}`, `bad-${randomUUID()}`];
     let failures = 0;

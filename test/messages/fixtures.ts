@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sqsRecord as sharedSqsRecord } from '../../local/lambda-events.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { QueuedMessage } from '../../lib/messages/model.ts';
+import { redriveDeadLetters } from '../../lib/queue/redrive.ts';
 import { ddb, dynamoUsage, tables } from '../../lib/repository/client.ts';
+import { keys } from '../../lib/repository/keys.ts';
 import { insertTask } from '../../lib/repository/tasks.ts';
 import { createGroupRoom } from '../../lib/rooms/service.ts';
 import { newTask, type TaskStatus } from '../../lib/tasks/model.ts';
@@ -117,4 +119,45 @@ export async function deadLettersContaining(marker: string, expected: number, tr
     }
   }
   return found;
+}
+
+/**
+ * Whether the dead-letter queue holds a message for each of these tasks, looked at without taking
+ * them (received for a second, never deleted), trying a bounded number of receives.
+ */
+export async function deadLettered(taskIds: string[], tries = 80, queueUrl = process.env.DEAD_LETTER_QUEUE_URL!): Promise<boolean> {
+  const seen = new Set<string>();
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const { Messages } = await testSqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }));
+    for (const message of Messages ?? []) for (const taskId of taskIds) if (message.Body?.includes(taskId)) seen.add(taskId);
+    if (seen.size === taskIds.length) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}
+
+/** Moves this test's dead-lettered messages (those of these tasks) back to the message queue. */
+export const redriveTasks = (taskIds: string[], queues = { deadLetterQueueUrl: process.env.DEAD_LETTER_QUEUE_URL!, queueUrl: process.env.MESSAGE_QUEUE_URL! }) =>
+  redriveDeadLetters({ sqs: testSqs, ...queues, select: (body) => taskIds.some((taskId) => body.includes(taskId)) });
+
+/**
+ * A fault an operator can fix: the room's lastSequence stored as a string, so every transaction
+ * conditioned on it fails and its messages end in the dead-letter queue. fixRoomSequence puts the
+ * number back.
+ */
+export async function breakRoomSequence(roomId: number): Promise<number> {
+  const { Attributes } = await ddb.send(
+    new UpdateCommand({
+      TableName: tables.chat,
+      Key: keys.room(roomId),
+      UpdateExpression: 'SET lastSequence = :broken',
+      ExpressionAttributeValues: { ':broken': 'not a number' },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  return Number(Attributes?.lastSequence ?? 0);
+}
+
+export async function fixRoomSequence(roomId: number, lastSequence: number): Promise<void> {
+  await ddb.send(new UpdateCommand({ TableName: tables.chat, Key: keys.room(roomId), UpdateExpression: 'SET lastSequence = :n', ExpressionAttributeValues: { ':n': lastSequence } }));
 }
