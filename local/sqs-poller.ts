@@ -39,6 +39,23 @@ export interface SqsPoller {
   stop(): Promise<void>;
 }
 
+/** One batch a poller of this process delivered, for observers (the benchmark counts batches). */
+export interface DeliveredBatch {
+  queueUrl: string;
+  records: SQSRecord[];
+  /** Records left to their visibility timeout (reported in batchItemFailures, or all of a failed invocation). */
+  failed: number;
+  invocationFailed: boolean;
+}
+
+const observers = new Set<(batch: DeliveredBatch) => void>();
+
+/** Calls `observer` with every batch any poller of this process delivers; returns the unsubscribe. */
+export function observeDeliveredBatches(observer: (batch: DeliveredBatch) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /** Short enough that stop() returns promptly even without aborting the long poll. */
 const WAIT_TIME_SECONDS = 5;
 /** The event source's batch size (infra/definitions.json, used by infra/functions/messages.yml). */
@@ -109,14 +126,17 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const deliver = async (messages: Message[]): Promise<boolean> => {
     let failed: Set<string>;
     let invoked = true;
+    let records: SQSRecord[] = [];
     try {
       const eventSourceARN = await arn();
-      failed = await invoke({ Records: messages.map((message) => toRecord(message, eventSourceARN)) });
+      records = messages.map((message) => toRecord(message, eventSourceARN));
+      failed = await invoke({ Records: records });
     } catch (error) {
       log(`sqs-poller: invoking ${functionName} failed, the batch will be retried: ${(error as Error).message}`);
       failed = new Set(messages.map((m) => m.MessageId!));
       invoked = false;
     }
+    for (const observer of observers) observer({ queueUrl, records, failed: failed.size, invocationFailed: !invoked });
     // The failed records stay in flight until their visibility timeout expires, as on AWS.
     const done = messages.filter((m) => !failed.has(m.MessageId!));
     if (done.length > 0) {

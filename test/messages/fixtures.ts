@@ -9,7 +9,8 @@ import { redriveDeadLetters } from '../../lib/queue/redrive.ts';
 import { ddb, dynamoUsage, tables } from '../../lib/repository/client.ts';
 import { keys } from '../../lib/repository/keys.ts';
 import { insertTask } from '../../lib/repository/tasks.ts';
-import { createGroupRoom } from '../../lib/rooms/service.ts';
+import { MAX_INITIAL_MEMBERS } from '../../lib/rooms/model.ts';
+import { createGroupRoom, joinRoom } from '../../lib/rooms/service.ts';
 import { newTask, type TaskStatus } from '../../lib/tasks/model.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { createUser } from '../../lib/users/service.ts';
@@ -31,9 +32,11 @@ export async function twoUsers(prefix = 'sender'): Promise<[TestUser, TestUser]>
   return Promise.all([newUser(prefix), newUser(prefix)]);
 }
 
-/** A group room of its own with these members. */
+/** A group room of its own with these members (beyond the initial maximum, the others join). */
 export async function newRoom(members: TestUser[]): Promise<{ id: number; room_name: string }> {
-  const room = await createGroupRoom({ room_name: uniqueName('room'), room_member: members.map(({ username }) => ({ username })) });
+  const [initial, later] = [members.slice(0, MAX_INITIAL_MEMBERS), members.slice(MAX_INITIAL_MEMBERS)];
+  const room = await createGroupRoom({ room_name: uniqueName('room'), room_member: initial.map(({ username }) => ({ username })) });
+  for (const member of later) await joinRoom(room.id, member.id);
   return { id: room.id, room_name: room.room_name };
 }
 
