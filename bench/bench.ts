@@ -322,8 +322,8 @@ export function formatReport(r: BenchResult): string {
         `hot room: ${h.messages} msgs, 1 room, ${h.senders} senders, ${h.concurrency} in flight`,
         `${h.msgsPerSec} msg/s`,
         `${h.seconds} s`,
-        `accepted ${h.acceptedPerSec} msg/s, POST p50 ${h.postP50Ms} / p95 ${h.postP95Ms} ms, 429 waited out: ${h.rateLimited}, not SUCCESS: ${h.notSucceeded}, failed POSTs: ${h.failedPosts}, ` +
-          `sequences 1..n: ${h.contiguous ? 'yes' : 'NO'}, senders in order: ${h.sendersInOrder ? 'yes' : 'NO'}` +
+        `accepted ${h.acceptedPerSec} msg/s, POST p50 ${h.postP50Ms} / p95 ${h.postP95Ms} ms, 429 waited out: ${h.rateLimited}, not SUCCESS: ${h.notSucceeded}, failed POSTs: ${h.failedPosts}${h.firstFailure ? ` (first ${h.firstFailure.slice(0, 120)})` : ''}, ` +
+          `stored ${h.stored}, sequences 1..${h.stored}: ${h.contiguous ? 'yes' : 'NO'}, senders in order: ${h.sendersInOrder ? 'yes' : 'NO'}` +
           (c
             ? `; consumer: ${c.batches} batches, ${c.recordsPerBatch} records (${c.sendersPerBatch} senders) per batch, ${c.fullBatches} full; ${c.requestsPerMessage} requests and ${c.wcuPerMessage} WCU per message, ${c.endToEndWcuPerMessage} WCU end to end`
             : '; consumer batches: not observed (poller in another process)'),

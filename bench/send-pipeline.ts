@@ -237,9 +237,12 @@ export interface HotRoomResult {
   postP95Ms: number;
   /** 429s (the per-sender send limit) waited out and sent again, as a client does. */
   rateLimited: number;
+  /** POSTs that did not answer 200 (a timed-out one may still have queued its message), and the first. */
   failedPosts: number;
+  firstFailure?: string;
   notSucceeded: number;
-  /** The stored room: sequences exactly 1..messages, and each sender's messages in send order. */
+  /** The stored room: sequences exactly 1..stored (no gap, no duplicate), each sender's messages in send order. */
+  stored: number;
   contiguous: boolean;
   sendersInOrder: boolean;
   /**
@@ -298,7 +301,7 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
             taskIds.push(answer.body.data);
             postMs.push(answer.ms);
           } else {
-            failures.push(`HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+            failures.push(`at ${(elapsedMs(started) / 1000).toFixed(1)} s: HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
           }
           break;
         }
@@ -318,10 +321,11 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
       if ((await getTask(taskIds[index]!))?.state !== 'SUCCESS') notSucceeded++;
     });
     const messages = await listRoomMessages(room.id);
-    const contiguous = messages.length === taskIds.length && messages.every((m, i) => m.sequence === i + 1);
+    const contiguous = messages.length === stored && messages.every((m, i) => m.sequence === i + 1);
+    // Strictly increasing: a failed POST leaves a hole in its sender's numbers, never a swap.
     const sendersInOrder = senders.every((sender) => {
       const mine = messages.filter((m) => m.senderId === sender.id).map((m) => Number(m.text.split('#')[1]));
-      return mine.every((n, i) => n === i);
+      return mine.every((n, i) => i === 0 || n > mine[i - 1]!);
     });
     const post = latency(postMs);
     const observed = batches.reduce((sum, b) => sum + b.records, 0);
@@ -337,7 +341,9 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
       postP95Ms: post.p95Ms,
       rateLimited,
       failedPosts: failures.length,
+      ...(failures.length ? { firstFailure: failures[0] } : {}),
       notSucceeded,
+      stored,
       contiguous,
       sendersInOrder,
       consumer:
