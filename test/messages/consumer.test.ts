@@ -5,7 +5,9 @@ import { MAX_OWN_AFTER_WATERMARK } from '../../lib/messages/model.ts';
 import { persistQueuedMessage } from '../../lib/messages/persist.ts';
 import { redrivePolicy } from '../../lib/queue/message-queue.ts';
 import { ddb } from '../../lib/repository/client.ts';
+import definitions from '../../infra/definitions.json' with { type: 'json' };
 import { listRoomMessages } from '../../lib/repository/messages.ts';
+import { getTask } from '../../lib/repository/tasks.ts';
 import { getMembership, getRoom, leaveRoom } from '../../lib/rooms/service.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { uniqueName } from '../support/lambda.ts';
@@ -229,5 +231,8 @@ describe('message consumer', () => {
     });
     expect(await getTaskStatus(later.taskId)).toMatchObject({ state: 'SUCCESS', result: { sequence: 1 } });
     expect(await deadLettersContaining(marker, 1)).toHaveLength(1);
+    // Its lifetime started again: it outlives the dead-letter queue's retention from now.
+    const { expiresAt } = (await getTask(poisonTask.taskId))!;
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + definitions.deadLetterQueue.MessageRetentionPeriod);
   });
 });
