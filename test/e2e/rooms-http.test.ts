@@ -93,7 +93,8 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
   });
 
   it('joining a direct room is 400; its members read it with user_id, anonymous readers get 404', async () => {
-    const [first, second, outsider] = await newUsers(3, 'dm');
+    // Created in parallel, so in no particular id order; the direct room is named lower id first.
+    const [first, second, outsider] = (await newUsers(3, 'dm')).sort((a, b) => a.id - b.id);
     const direct = await findOrCreateDirectRoom(first!, second!);
 
     const join = await http('PUT', `/chat/chatroom/${direct.id}/?user_id=${outsider!.id}`);
