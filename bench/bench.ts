@@ -11,11 +11,11 @@ import { ddbCosts, type DdbResult } from './ddb.ts';
 import { BenchHttp } from './http.ts';
 import { listMessages, type ListMessagesResult } from './list-messages.ts';
 import { fanOut100, liveDeliveryCost, sendToSocket, webSocketRouteCosts, type FanOutResult, type WebSocketRouteCosts } from './live-delivery.ts';
-import { pipeline, sendToPersisted, type PipelineResult, type SendToPersistedResult } from './send-pipeline.ts';
+import { hotRoom, pipeline, sendToPersisted, type HotRoomResult, type PipelineResult, type SendToPersistedResult } from './send-pipeline.ts';
 import { elapsedMs, round, type Latency } from './stats.ts';
 import { usersList, type UsersListResult } from './users-list.ts';
 
-export const WORKLOADS = ['listMessages', 'sendToPersisted', 'pipeline', 'usersList', 'ddb', 'liveDelivery', 'fanOut', 'bundles'] as const;
+export const WORKLOADS = ['listMessages', 'sendToPersisted', 'pipeline', 'hotRoom', 'usersList', 'ddb', 'liveDelivery', 'fanOut', 'bundles'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -37,6 +37,10 @@ export interface BenchConfig {
   pipelineSendersPerRoom: number;
   pipelineConcurrency: number;
   pipelineTimeoutMs: number;
+  /** hotRoom: messages into one room from this many senders, with this many POSTs in flight. */
+  hotRoomMessages: number;
+  hotRoomSenders: number;
+  hotRoomConcurrency: number;
   /** Users created for usersList. */
   users: number;
   usersSamples: number;
@@ -73,6 +77,9 @@ export const DEFAULT_CONFIG: Omit<BenchConfig, 'httpUrl'> = {
   pipelineSendersPerRoom: 5,
   pipelineConcurrency: 20,
   pipelineTimeoutMs: 300_000,
+  hotRoomMessages: 2000,
+  hotRoomSenders: 50,
+  hotRoomConcurrency: 50,
   users: 1000,
   usersSamples: 30,
   usersWarmup: 3,
@@ -115,6 +122,7 @@ export interface BenchResult {
   sendToPersisted: SendToPersistedResult | null;
   pipelineMsgsPerSec: number | null;
   pipeline: PipelineResult | null;
+  hotRoom: HotRoomResult | null;
   usersList: UsersListResult | null;
   ddb: DdbResult | null;
   /** POST → the frame on another member's socket. */
@@ -130,7 +138,16 @@ export interface BenchResult {
   errors: { workload: string; message: string }[];
 }
 
-export const LIMITS = { flatRatio: 1.5, bundleBytes: 350 * 1024, initMs: 150, historyQueries: 1, messageWcu: 10 };
+export const LIMITS = {
+  flatRatio: 1.5,
+  bundleBytes: 350 * 1024,
+  initMs: 150,
+  historyQueries: 1,
+  messageWcu: 10,
+  /** Issue 14: one message end to end in a full batch of one room; the consumer's requests per message in it. */
+  fullBatchMessageWcu: 7,
+  fullBatchConsumerRequests: 0.5,
+};
 
 export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<BenchResult> {
   const httpUrl = overrides.httpUrl ?? process.env.BENCH_HTTP_URL ?? process.env.CHAT_HTTP_URL;
@@ -176,6 +193,9 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
       },
       log,
     ),
+  );
+  const hot = await step('hotRoom', () =>
+    hotRoom(http, { messages: config.hotRoomMessages, senders: config.hotRoomSenders, concurrency: config.hotRoomConcurrency, timeoutMs: config.pipelineTimeoutMs }, log),
   );
   const users = await step('usersList', () => usersList(http, { users: config.users, samples: config.usersSamples, warmup: config.usersWarmup }));
   const ddb = await step('ddb', () =>
@@ -228,6 +248,7 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
     sendToPersisted: send,
     pipelineMsgsPerSec: pipe?.msgsPerSec ?? null,
     pipeline: pipe,
+    hotRoom: hot,
     usersList: users,
     ddb,
     liveDelivery: live,
@@ -278,6 +299,20 @@ export function targets(result: BenchResult): Target[] {
     value: e2e ? `${e2e.wcu} WCU (${e2e.wcuLocal} reported by DynamoDB Local)` : 'n/a',
     met: e2e ? e2e.wcu <= LIMITS.messageWcu : null,
   });
+  const full = result.ddb?.messageEndToEndFullBatch;
+  found.push({
+    name: 'message end to end, full batch of one room',
+    target: `≤ ${LIMITS.fullBatchMessageWcu} WCU (AWS-billed; 10 records from 10 senders)`,
+    value: full ? `${full.wcu} WCU (${full.transactWriteItems} transaction items per message)` : 'n/a',
+    met: full ? full.wcu <= LIMITS.fullBatchMessageWcu : null,
+  });
+  const batch = result.ddb?.endpoints.messageConsumerRoomBatch10Senders;
+  found.push({
+    name: 'consumer requests per message, full batch of one room',
+    target: `≤ ${LIMITS.fullBatchConsumerRequests}`,
+    value: batch ? `${batch.requests} (${commands(batch.byCommand)})` : 'n/a',
+    met: batch ? batch.requests <= LIMITS.fullBatchConsumerRequests : null,
+  });
   return found;
 }
 
@@ -305,7 +340,7 @@ export function formatReport(r: BenchResult): string {
     out.push(table(['room size', 'p50 ms', 'p95 ms', 'samples'], Object.entries(r.listMessages).map(([size, l]) => [size, l.p50Ms, l.p95Ms, l.samples])));
     out.push(`flat ratio (p50 largest / p50 smallest): ${r.listMessagesFlatRatio}`);
   }
-  if (r.sendToPersisted || r.pipeline) {
+  if (r.sendToPersisted || r.pipeline || r.hotRoom) {
     out.push('', 'Message pipeline over HTTP (POST → SQS → consumer → task SUCCESS)');
     const rows: (string | number)[][] = [];
     if (r.sendToPersisted) {
@@ -319,6 +354,20 @@ export function formatReport(r: BenchResult): string {
         `${p.msgsPerSec} msg/s`,
         `${p.seconds} s`,
         `accepted ${p.acceptedPerSec} msg/s, POST p50 ${p.postP50Ms} / p95 ${p.postP95Ms} ms, not SUCCESS: ${p.notSucceeded}, failed POSTs: ${p.failedPosts}; slowest DynamoDB probe ${p.stalls.dynamoMaxMs} ms, bench event-loop max ${p.stalls.eventLoopMaxMs} ms`,
+      ]);
+    }
+    if (r.hotRoom) {
+      const h = r.hotRoom;
+      const c = h.consumer;
+      rows.push([
+        `hot room: ${h.messages} msgs, 1 room, ${h.senders} senders, ${h.concurrency} in flight`,
+        `${h.msgsPerSec} msg/s`,
+        `${h.seconds} s`,
+        `accepted ${h.acceptedPerSec} msg/s, POST p50 ${h.postP50Ms} / p95 ${h.postP95Ms} ms, 429 waited out: ${h.rateLimited}, not SUCCESS: ${h.notSucceeded}, failed POSTs: ${h.failedPosts}${h.firstFailure ? ` (first ${h.firstFailure.slice(0, 120)})` : ''}, ` +
+          `stored ${h.stored}, sequences 1..${h.stored}: ${h.contiguous ? 'yes' : 'NO'}, senders in order: ${h.sendersInOrder ? 'yes' : 'NO'}` +
+          (c
+            ? `; consumer: ${c.batches} batches, ${c.recordsPerBatch} records (${c.sendersPerBatch} senders) per batch, ${c.fullBatches} full; ${c.requestsPerMessage} requests and ${c.wcuPerMessage} WCU per message, ${c.endToEndWcuPerMessage} WCU end to end`
+            : '; consumer batches: not observed (poller in another process)'),
       ]);
     }
     out.push(table(['workload', 'figure', '', 'detail'], rows));
@@ -342,8 +391,9 @@ export function formatReport(r: BenchResult): string {
   if (r.ddb) {
     out.push('', 'DynamoDB per request (handler level; wcu/rcu = AWS-billed estimate, transactional units doubled)');
     const rows = Object.entries(r.ddb.endpoints).map(([key, e]) => [key, e.endpoint, e.status, e.requests, e.rcu, e.wcu, `${e.rcuLocal}/${e.wcuLocal}`, commands(e.byCommand)]);
-    const e = r.ddb.messageEndToEnd;
-    rows.push(['messageEndToEnd', e.endpoint, '', e.requests, e.rcu, e.wcu, `${e.rcuLocal}/${e.wcuLocal}`, commands(e.byCommand)]);
+    for (const [key, e] of [['messageEndToEnd', r.ddb.messageEndToEnd], ['messageEndToEndFullBatch', r.ddb.messageEndToEndFullBatch]] as const) {
+      rows.push([key, e.endpoint, '', e.requests, e.rcu, e.wcu, `${e.rcuLocal}/${e.wcuLocal}`, commands(e.byCommand)]);
+    }
     out.push(table(['function', 'request', 'status', 'requests', 'rcu', 'wcu', 'local r/w', 'commands'], rows));
     out.push(`warm handler ms: send ${r.ddb.lambdaMs.sendGroup}, consumer batch of 10 ${r.ddb.lambdaMs.consumerBatchOf10} (${r.ddb.lambdaMs.consumerPerMessage} per message)`);
     if (r.ddb.notMeasured.length) out.push(`not measured: ${r.ddb.notMeasured.join('; ')}`);

@@ -32,11 +32,14 @@ interface Tally {
   read: number;
   write: number;
   transactRead: number;
-  transactWrite: number;
   transactItems: number;
+  /** Per TransactWriteItems call: the units Local reported, and its items. */
+  transactWriteByCall: number[];
+  transactItemsByCall: number[];
 }
 
-const tally: Tally = { read: 0, write: 0, transactRead: 0, transactWrite: 0, transactItems: 0 };
+const emptyTally = (): Tally => ({ read: 0, write: 0, transactRead: 0, transactItems: 0, transactWriteByCall: [], transactItemsByCall: [] });
+const tally: Tally = emptyTally();
 let installed = false;
 
 interface ConsumedCapacity {
@@ -54,7 +57,10 @@ export function installCapacityTap(): void {
     (next, context) => async (args) => {
       const result = await next(args);
       const command = context.commandName ?? 'unknown';
-      if (command.startsWith('TransactWrite')) tally.transactItems += ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
+      const transactWrite = command.startsWith('TransactWrite');
+      const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
+      if (transactWrite) tally.transactItems += items;
+      let transactWriteLocal = 0;
       const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
       for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
         let read = consumed.ReadCapacityUnits ?? 0;
@@ -63,10 +69,14 @@ export function installCapacityTap(): void {
           if (isWrite(command)) write = consumed.CapacityUnits ?? 0;
           else read = consumed.CapacityUnits ?? 0;
         }
-        if (command.startsWith('TransactWrite')) tally.transactWrite += write;
+        if (transactWrite) transactWriteLocal += write;
         else tally.write += write;
         if (command.startsWith('TransactGet')) tally.transactRead += read;
         else tally.read += read;
+      }
+      if (transactWrite) {
+        tally.transactWriteByCall.push(transactWriteLocal);
+        tally.transactItemsByCall.push(items);
       }
       return result;
     },
@@ -75,8 +85,11 @@ export function installCapacityTap(): void {
 }
 
 function resetTally(): void {
-  Object.assign(tally, { read: 0, write: 0, transactRead: 0, transactWrite: 0, transactItems: 0 });
+  Object.assign(tally, emptyTally());
 }
+
+/** AWS write units of the transactions seen: per call, 2 per item or twice what Local reported if more. */
+const transactWriteUnitsAws = () => tally.transactWriteByCall.reduce((sum, local, i) => sum + Math.max(2 * (tally.transactItemsByCall[i] ?? 0), 2 * local), 0);
 
 /** Capacity of what `work` does in this process (nothing else may use DynamoDB meanwhile). */
 export async function measureCapacity<T>(work: () => Promise<T>): Promise<{ value: T; capacity: Capacity; ms: number }> {
@@ -90,11 +103,11 @@ export async function measureCapacity<T>(work: () => Promise<T>): Promise<{ valu
   const capacity: Capacity = {
     requests: usage.requests,
     rcu: round(tally.read + 2 * tally.transactRead),
-    wcu: round(tally.write + 2 * tally.transactWrite),
+    wcu: round(tally.write + transactWriteUnitsAws()),
     rcuLocal: round(usage.readCapacity),
     wcuLocal: round(usage.writeCapacity),
     byCommand: usage.byCommand,
-    transactWriteUnitsLocal: round(tally.transactWrite),
+    transactWriteUnitsLocal: round(tally.transactWriteByCall.reduce((sum, units) => sum + units, 0)),
     transactWriteItems: tally.transactItems,
   };
   return { value, capacity, ms };

@@ -36,6 +36,8 @@ export interface DdbResult {
   endpoints: Record<string, EndpointCapacity>;
   /** API send + consumer, one group message. */
   messageEndToEnd: Capacity & { endpoint: string };
+  /** API send + a tenth of a full batch of one room whose 10 records come from 10 senders (the most read states). */
+  messageEndToEndFullBatch: Capacity & { endpoint: string };
   /** Functions declared but not measured (no scenario yet) and routes expected but missing. */
   notMeasured: string[];
   method: string;
@@ -45,8 +47,9 @@ export interface DdbResult {
 
 const METHOD =
   'handler-level in the bench process, ReturnConsumedCapacity=TOTAL on DynamoDB Local; ' +
-  'wcu/rcu = AWS-billed estimate: non-transactional units as reported + 2 × the units DynamoDB Local reports ' +
-  'for TransactWriteItems/TransactGetItems (Local: 1 per item-KB, AWS: 2); wcuLocal/rcuLocal = raw local figures';
+  'wcu/rcu = AWS-billed estimate: non-transactional units as reported + for TransactWriteItems 2 per item (AWS bills 2 per ' +
+  'item-KB; every item here is ≤ 1 KB) or twice what DynamoDB Local reports when that is more (index writes); ' +
+  'wcuLocal/rcuLocal = raw local figures (Local reports a transaction as 2 units per table, whatever its items)';
 
 /** pathParameters for a route like 'GET /chat/group/{room_id}' from values in order. */
 function pathParameters(route: string, values: (string | number)[]): Record<string, string> {
@@ -167,12 +170,13 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
   let consumerBatch: { ms: number[]; perMessage: Capacity } | undefined;
   if (consumerDeclaration) {
     const consumer = await handlerOf(consumerDeclaration);
-    const batch = async (roomIds: number[]) => {
+    /** One record per (room, sender), in this order, all in one batch. */
+    const batch = async (messages: { roomId: number; senderId: number }[]) => {
       const records: SQSRecord[] = [];
-      for (const roomId of roomIds) {
-        const task = newTask({ roomId, senderId: alice.id });
+      for (const { roomId, senderId } of messages) {
+        const task = newTask({ roomId, senderId });
         await insertTask(task);
-        const queued: QueuedMessage = { taskId: task.id, roomId, senderId: alice.id, text, acceptedAt: task.createdAt };
+        const queued: QueuedMessage = { taskId: task.id, roomId, senderId, text, acceptedAt: task.createdAt };
         records.push(sqsRecord(asciiJson(queued), messageGroupId(roomId), task.id));
       }
       const run = await measureCapacity(() => consumer({ Records: records }, lambdaContext(consumerDeclaration.name)) as Promise<SQSBatchResponse>);
@@ -185,7 +189,7 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     };
     // Its own room: the poller is persisting the API's sends to `room` meanwhile.
     const consumerRoom = await createRoom([alice], 'consumer');
-    const one = await batch([consumerRoom.id]);
+    const one = await batch([{ roomId: consumerRoom.id, senderId: alice.id }]);
     consumerCapacity = one.capacity;
     endpoints.messageConsumer = { endpoint: 'SQS → messageConsumer (1 record)', status: 200, ms: round(one.ms, 1), ...one.capacity };
     measured.add(consumerDeclaration.name);
@@ -195,13 +199,21 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     const ms: number[] = [];
     let last: Capacity | undefined;
     for (let run = 0; run < Math.max(1, config.durationRuns); run++) {
-      const result = await batch(tenRooms);
+      const result = await batch(tenRooms.map((roomId) => ({ roomId, senderId: alice.id })));
       ms.push(result.ms);
       last = result.capacity;
     }
     const perMessage = scaleCapacity(last!, 1 / 10);
     consumerBatch = { ms, perMessage };
     endpoints.messageConsumerBatch10PerMessage = { endpoint: 'SQS → messageConsumer (batch of 10 rooms), per message', status: 200, ms: round(median(ms) / 10, 1), ...perMessage };
+
+    // A busy room: one batch of 10 of its records, from 1 sender and from 10 (one read state each).
+    for (const [key, count] of [['messageConsumerRoomBatch1Sender', 1], ['messageConsumerRoomBatch10Senders', 10]] as const) {
+      const senders = count === 1 ? [alice] : [alice, ...(await createUsers(count - 1, 'consumer'))];
+      const busy = await createRoom(senders, 'consumer');
+      const full = await batch(Array.from({ length: 10 }, (_, i) => ({ roomId: busy.id, senderId: senders[i % senders.length]!.id })));
+      endpoints[key] = { endpoint: `SQS → messageConsumer (batch of 10 of one room, ${count} sender${count === 1 ? '' : 's'}), per message`, status: 200, ms: round(full.ms / 10, 1), ...scaleCapacity(full.capacity, 1 / 10) };
+    }
   }
 
   // History (issue 5)
@@ -230,9 +242,12 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
   for (const d of declared) if (!measured.has(d.name)) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
   const sendCapacity = endpoints.sendGroup;
   const endToEnd = sendCapacity && consumerCapacity ? addCapacity(stripEndpoint(sendCapacity), consumerCapacity) : undefined;
+  const fullBatch = endpoints.messageConsumerRoomBatch10Senders;
+  const endToEndFullBatch = sendCapacity && fullBatch ? addCapacity(stripEndpoint(sendCapacity), stripEndpoint(fullBatch)) : undefined;
   return {
     endpoints,
     messageEndToEnd: { endpoint: 'POST /chat/group/:id/ + consumer (one message)', ...(endToEnd ?? emptyCapacity()) },
+    messageEndToEndFullBatch: { endpoint: 'POST /chat/group/:id/ + 1/10 of a batch of one room from 10 senders', ...(endToEndFullBatch ?? emptyCapacity()) },
     notMeasured,
     method: METHOD,
     lambdaMs: {

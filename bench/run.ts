@@ -5,9 +5,9 @@
  *
  *   --out FILE              write the JSON result
  *   --quick                 small sizes, for trying the bench out (not for figures)
- *   --only a,b              workloads: listMessages,sendToPersisted,pipeline,usersList,ddb,liveDelivery,fanOut,bundles
+ *   --only a,b              workloads: listMessages,sendToPersisted,pipeline,hotRoom,usersList,ddb,liveDelivery,fanOut,bundles
  *   --sizes 100,1000,10000  room sizes of listMessages
- *   --pipeline-messages N   --users N   --bundle-runs N   --samples N (list and send samples)
+ *   --pipeline-messages N   --hot-room-messages N   --users N   --bundle-runs N   --samples N (list and send samples)
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     sizes: { type: 'string' },
     'pipeline-messages': { type: 'string' },
+    'hot-room-messages': { type: 'string' },
     users: { type: 'string' },
     'bundle-runs': { type: 'string' },
     samples: { type: 'string' },
@@ -59,7 +60,7 @@ try {
   type Workload = (typeof WORKLOADS)[number];
 
   const quick = values.quick
-    ? { sizes: [100, 1000], listSamples: 20, sendSamples: 10, pipelineMessages: 200, users: 100, usersSamples: 10, durationRuns: 3, bundleRuns: 1, liveSamples: 10, fanOutMembers: 20, fanOutMessages: 5, lookupRuns: 3 }
+    ? { sizes: [100, 1000], listSamples: 20, sendSamples: 10, pipelineMessages: 200, hotRoomMessages: 200, users: 100, usersSamples: 10, durationRuns: 3, bundleRuns: 1, liveSamples: 10, fanOutMembers: 20, fanOutMessages: 5, lookupRuns: 3 }
     : {};
   const only = values.only?.split(',').map((w) => w.trim()) as Workload[] | undefined;
   for (const name of only ?? []) if (!WORKLOADS.includes(name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.join(', ')}`);
@@ -70,6 +71,7 @@ try {
     ...quick,
     ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
     ...(values['pipeline-messages'] ? { pipelineMessages: number(values['pipeline-messages'])! } : {}),
+    ...(values['hot-room-messages'] ? { hotRoomMessages: number(values['hot-room-messages'])! } : {}),
     ...(values.users ? { users: number(values.users)! } : {}),
     ...(values['bundle-runs'] ? { bundleRuns: number(values['bundle-runs'])! } : {}),
     ...(samples ? { listSamples: samples, sendSamples: samples } : {}),

@@ -3,12 +3,18 @@
  * (serverless-offline → SQS → the poller → the consumer Lambda → DynamoDB).
  * pipeline: many messages over many rooms with bounded concurrency; the sustained rate from the
  * first POST until the store holds all of them.
+ * hotRoom: the same into ONE room from many senders, and the consumer's batches of it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { batchGet } from '../lib/repository/batch.ts';
 import { tables } from '../lib/repository/client.ts';
 import { keys } from '../lib/repository/keys.ts';
+import { messageGroupId } from '../lib/messages/model.ts';
+import { listRoomMessages } from '../lib/repository/messages.ts';
 import { getTask } from '../lib/repository/tasks.ts';
+import { MAX_INITIAL_MEMBERS } from '../lib/rooms/model.ts';
+import { joinRoom } from '../lib/rooms/service.ts';
+import { observeDeliveredBatches } from '../local/sqs-poller.ts';
 import { BenchHttp, expectStatus, inParallel } from './http.ts';
 import { createRoom, createUsers, type BenchUser } from './seed.ts';
 import { elapsedMs, latency, round, type Latency } from './stats.ts';
@@ -208,4 +214,152 @@ function startStallProbe(roomIds: number[]): { stop(): Promise<{ dynamoMaxMs: nu
       return { dynamoMaxMs: round(dynamoMaxMs, 1), eventLoopMaxMs: round(loop.max / 1e6, 1) };
     },
   };
+}
+
+export interface HotRoomConfig {
+  messages: number;
+  /** Members of the one room, each sending its next message once the previous one was accepted. */
+  senders: number;
+  /** POSTs in flight at once (at most one per sender, so each sender's order is defined). */
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface HotRoomResult {
+  messages: number;
+  senders: number;
+  concurrency: number;
+  /** messages stored / (last stored − first POST). */
+  msgsPerSec: number;
+  acceptedPerSec: number;
+  seconds: number;
+  postP50Ms: number;
+  postP95Ms: number;
+  /** 429s (the per-sender send limit) waited out and sent again, as a client does. */
+  rateLimited: number;
+  /** POSTs that did not answer 200 (a timed-out one may still have queued its message), and the first. */
+  failedPosts: number;
+  firstFailure?: string;
+  notSucceeded: number;
+  /** The stored room: sequences exactly 1..stored (no gap, no duplicate), each sender's messages in send order. */
+  stored: number;
+  contiguous: boolean;
+  sendersInOrder: boolean;
+  /**
+   * The consumer's batches of this room as the SQS poller delivered them (local/sqs-poller.ts
+   * observeDeliveredBatches), and what they cost: a batch of one room is one BatchGetItem and one
+   * transaction of 1 + 2·records + distinct senders items (test/messages/cost.test.ts counts both),
+   * each item ≤ 1 KB billed 2 WCU on AWS. null when the poller runs in another process.
+   */
+  consumer: {
+    batches: number;
+    recordsPerBatch: number;
+    fullBatches: number;
+    sendersPerBatch: number;
+    requestsPerMessage: number;
+    wcuPerMessage: number;
+    /** The API's PENDING task Put (1 WCU) plus the consumer's share. */
+    endToEndWcuPerMessage: number;
+  } | null;
+}
+
+/**
+ * hotRoom: one room, many senders, as many POSTs in flight as the machine takes; the sustained rate
+ * at which the room's messages are stored, and what the consumer's batches cost per message.
+ */
+export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line: string) => void): Promise<HotRoomResult> {
+  const senders = await createUsers(config.senders, 'hot');
+  const room = await createRoom(senders.slice(0, MAX_INITIAL_MEMBERS), 'hot');
+  for (const sender of senders.slice(MAX_INITIAL_MEMBERS)) await joinRoom(room.id, sender.id);
+
+  const batches: { records: number; senders: number }[] = [];
+  const group = messageGroupId(room.id);
+  const unobserve = observeDeliveredBatches(({ records, failed }) => {
+    const ours = records.filter((r) => r.attributes.MessageGroupId === group);
+    if (ours.length === 0 || failed > 0) return;
+    batches.push({ records: ours.length, senders: new Set(ours.map((r) => (JSON.parse(r.body) as { senderId: number }).senderId)).size });
+  });
+
+  const perSender = Math.ceil(config.messages / config.senders);
+  const taskIds: string[] = [];
+  const postMs: number[] = [];
+  const failures: string[] = [];
+  let rateLimited = 0;
+  const started = performance.now();
+  try {
+    await inParallel(config.senders, Math.min(config.concurrency, config.senders), async (senderIndex) => {
+      const sender = senders[senderIndex]!;
+      for (let n = 0; n < perSender && senderIndex * perSender + n < config.messages; n++) {
+        for (;;) {
+          const answer = await http.post(sendPath(room.id), { from: sender.id, text: `${sender.id}#${n}` });
+          if (answer.status === 429) {
+            rateLimited++;
+            await sleep(1000 * Number(answer.headers.get('retry-after') ?? 1));
+            continue;
+          }
+          if (answer.status === 200 && typeof answer.body?.data === 'string') {
+            taskIds.push(answer.body.data);
+            postMs.push(answer.ms);
+          } else {
+            failures.push(`at ${(elapsedMs(started) / 1000).toFixed(1)} s: HTTP ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+          }
+          break;
+        }
+      }
+    });
+    const acceptedSeconds = elapsedMs(started) / 1000;
+    log(`  hot room: ${taskIds.length} of ${config.messages} accepted in ${acceptedSeconds.toFixed(1)} s (${rateLimited} × 429 waited out); waiting for the consumer`);
+    let stored = 0;
+    while ((stored = await storedCount([room.id])) < taskIds.length) {
+      if (elapsedMs(started) > config.timeoutMs) throw new Error(`hotRoom: only ${stored} of ${taskIds.length} messages stored after ${config.timeoutMs} ms`);
+      await sleep(25);
+    }
+    const seconds = elapsedMs(started) / 1000;
+
+    let notSucceeded = 0;
+    await inParallel(taskIds.length, 16, async (index) => {
+      if ((await getTask(taskIds[index]!))?.state !== 'SUCCESS') notSucceeded++;
+    });
+    const messages = await listRoomMessages(room.id);
+    const contiguous = messages.length === stored && messages.every((m, i) => m.sequence === i + 1);
+    // Strictly increasing: a failed POST leaves a hole in its sender's numbers, never a swap.
+    const sendersInOrder = senders.every((sender) => {
+      const mine = messages.filter((m) => m.senderId === sender.id).map((m) => Number(m.text.split('#')[1]));
+      return mine.every((n, i) => i === 0 || n > mine[i - 1]!);
+    });
+    const post = latency(postMs);
+    const observed = batches.reduce((sum, b) => sum + b.records, 0);
+    const transactionItems = batches.reduce((sum, b) => sum + 1 + 2 * b.records + b.senders, 0);
+    return {
+      messages: config.messages,
+      senders: config.senders,
+      concurrency: config.concurrency,
+      msgsPerSec: round(stored / seconds, 1),
+      acceptedPerSec: round(taskIds.length / acceptedSeconds, 1),
+      seconds: round(seconds, 1),
+      postP50Ms: post.p50Ms,
+      postP95Ms: post.p95Ms,
+      rateLimited,
+      failedPosts: failures.length,
+      ...(failures.length ? { firstFailure: failures[0] } : {}),
+      notSucceeded,
+      stored,
+      contiguous,
+      sendersInOrder,
+      consumer:
+        batches.length === 0
+          ? null
+          : {
+              batches: batches.length,
+              recordsPerBatch: round(observed / batches.length, 2),
+              fullBatches: batches.filter((b) => b.records === 10).length,
+              sendersPerBatch: round(batches.reduce((sum, b) => sum + b.senders, 0) / batches.length, 2),
+              requestsPerMessage: round((2 * batches.length) / observed, 3),
+              wcuPerMessage: round((2 * transactionItems) / observed, 2),
+              endToEndWcuPerMessage: round(1 + (2 * transactionItems) / observed, 2),
+            },
+    };
+  } finally {
+    unobserve();
+  }
 }

@@ -16,6 +16,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePorts } from './free-port.ts';
 import { waitForExternalAws, type ExternalAws } from './localstack.ts';
 import { startUpstashCache, upstashCacheEnv } from './redis.ts';
+import { receiveFifoGroupsLikeSqs } from './fauxqs-fifo.ts';
 import { createResources, onEndpoint, resourceNames, type ResourceNames } from './resources.ts';
 import { startServerlessOffline } from './serverless-offline.ts';
 import { startSqsEmulator } from './sqs-emulator.ts';
@@ -55,6 +56,13 @@ export interface LocalStackOptions {
   signal?: AbortSignal;
   /** Serve the web client (local/web-server.ts) on this port, 0 = a free one; unset: not served. Needs offline. */
   webPort?: number;
+  /**
+   * The message queue's visibility timeout in seconds: how long a failed record waits before it is
+   * retried (the poller follows it, as Lambda's event source does). Default: MESSAGE_VISIBILITY_TIMEOUT,
+   * else infra/definitions.json's (60 s). The tests use a few seconds so retries and dead-lettering
+   * are quick. Applies to queues this run creates (a LocalStack queue that exists keeps its own).
+   */
+  messageVisibilityTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -135,6 +143,8 @@ const SERVICES: LocalService[] = [
     name: 'sqs',
     async start(ctx) {
       if (ctx.options.aws) return externalAws(ctx);
+      // fauxqs gives one message per FIFO group per receive; SQS as many as it can (local/fauxqs-fifo.ts).
+      if (!(await receiveFifoGroupsLikeSqs())) ctx.warnings.push('local-stack: WARNING fauxqs internals changed: FIFO receives give one message per group');
       const sqs = await startSqsEmulator(ctx.ports.sqs);
       return sqs.stop;
     },
@@ -154,7 +164,9 @@ const SERVICES: LocalService[] = [
     name: 'queues',
     after: ['sqs'],
     async start(ctx) {
-      const queues = await createResources(ctx.env, { tables: false });
+      const visibilityTimeout = ctx.options.messageVisibilityTimeoutSeconds ?? optionalSeconds('MESSAGE_VISIBILITY_TIMEOUT');
+      const overrides = visibilityTimeout === undefined ? {} : { messageVisibilityTimeoutSeconds: visibilityTimeout };
+      const queues = await createResources(ctx.env, { tables: false }, overrides);
       const urls = {
         MESSAGE_QUEUE_URL: onEndpoint(queues.messageQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!),
         DEAD_LETTER_QUEUE_URL: onEndpoint(queues.deadLetterQueueUrl, ctx.env.AWS_ENDPOINT_URL_SQS!),
@@ -252,6 +264,14 @@ const SERVICES: LocalService[] = [
     },
   },
 ];
+
+/** A whole number of seconds from the environment, or undefined; anything else stops the stack. */
+function optionalSeconds(name: string): number | undefined {
+  const value = process.env[name]?.trim();
+  if (!value) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of seconds, got "${value}"`);
+  return Number(value);
+}
 
 const secondsSince = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 

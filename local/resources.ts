@@ -88,6 +88,8 @@ export function awsConfig(env: Record<string, string>, endpoint: string | undefi
 export async function createResources(
   env: Record<string, string>,
   parts: { tables?: boolean; queues?: boolean } = {},
+  /** A local run's own visibility timeout for the message queue (local-stack's messageVisibilityTimeoutSeconds). */
+  overrides: { messageVisibilityTimeoutSeconds?: number } = {},
 ): Promise<{ messageQueueUrl: string; deadLetterQueueUrl: string }> {
   const defs = loadDefinitions();
   const names = resourceNames(env.STAGE ?? 'local');
@@ -173,6 +175,7 @@ export async function createResources(
         if (!dlqArn) throw new Error(`no QueueArn for ${deadLetterQueueUrl}`);
         return {
           ...sqsAttributes(defs.messageQueue),
+          ...(overrides.messageVisibilityTimeoutSeconds === undefined ? {} : { VisibilityTimeout: String(overrides.messageVisibilityTimeoutSeconds) }),
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: defs.maxReceiveCount }),
         };
       });

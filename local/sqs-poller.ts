@@ -1,16 +1,17 @@
 /**
  * The local stand-in for Lambda's SQS event source mapping: long-polls the message queue, hands
- * each batch to the consumer through serverless-offline's Lambda invoke endpoint as an SQSEvent,
- * deletes the records it handled and makes the ones it reports in `batchItemFailures` visible again
- * at once (ReportBatchItemFailures semantics). If the invocation itself fails, the whole batch is
- * made visible again. serverless-offline-sqs cannot be used: it ignores `batchItemFailures`
- * (TOOLCHAIN.md).
+ * each batch to the consumer through serverless-offline's Lambda invoke endpoint as an SQSEvent and
+ * deletes the records it handled (ReportBatchItemFailures semantics). As on AWS, the records it
+ * reports in `batchItemFailures` — or the whole batch, if the invocation itself fails — are left
+ * alone: they become visible again when the queue's visibility timeout expires, and their FIFO
+ * groups deliver nothing else until then. serverless-offline-sqs cannot be used: it ignores
+ * `batchItemFailures` (TOOLCHAIN.md).
  *
- * Several loops poll concurrently; FIFO message groups keep each room's messages in order, since a
- * group with a message in flight delivers nothing else until that message is deleted or released.
+ * Several loops poll concurrently, as the event source runs several batches at once: batches of
+ * different groups are in flight together, never two of one group, since a FIFO group with a
+ * message in flight delivers nothing else until that message is deleted or its visibility expires.
  */
 import {
-  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -18,6 +19,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import definitions from '../infra/definitions.json' with { type: 'json' };
 
 export interface SqsPollerOptions {
   queueUrl: string;
@@ -26,7 +28,10 @@ export interface SqsPollerOptions {
   /** The deployed name: <service>-<stage>-<function>. */
   functionName: string;
   log: (line: string) => void;
-  /** Concurrent receive loops (default 4). */
+  /**
+   * Batches in flight at once: concurrent receive loops. Default: the event source's
+   * maximumConcurrency (infra/definitions.json), but at most LOCAL_MAX_CONCURRENCY.
+   */
   concurrency?: number;
 }
 
@@ -34,11 +39,34 @@ export interface SqsPoller {
   stop(): Promise<void>;
 }
 
+/** One batch a poller of this process delivered, for observers (the benchmark counts batches). */
+export interface DeliveredBatch {
+  queueUrl: string;
+  records: SQSRecord[];
+  /** Records left to their visibility timeout (reported in batchItemFailures, or all of a failed invocation). */
+  failed: number;
+  invocationFailed: boolean;
+}
+
+const observers = new Set<(batch: DeliveredBatch) => void>();
+
+/** Calls `observer` with every batch any poller of this process delivers; returns the unsubscribe. */
+export function observeDeliveredBatches(observer: (batch: DeliveredBatch) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /** Short enough that stop() returns promptly even without aborting the long poll. */
 const WAIT_TIME_SECONDS = 5;
-const MAX_MESSAGES = 10;
+/** The event source's batch size (infra/definitions.json, used by infra/functions/messages.yml). */
+const MAX_MESSAGES = definitions.messageConsumer.batchSize;
+/**
+ * serverless-offline runs each concurrent invocation in a worker thread of its own, on the same few
+ * cores as everything else: more batches in flight than this only make each one slower.
+ */
+export const LOCAL_MAX_CONCURRENCY = 4;
 const ERROR_BACKOFF_MS = 500;
-/** Below the queue's 60 s visibility timeout, so a hung invocation is retried, not duplicated. */
+/** A safety net only: serverless-offline ends an invocation at the function's own timeout. */
 const INVOKE_TIMEOUT_MS = 50_000;
 const REGION = 'us-east-1';
 
@@ -98,34 +126,27 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const deliver = async (messages: Message[]): Promise<boolean> => {
     let failed: Set<string>;
     let invoked = true;
+    let records: SQSRecord[] = [];
     try {
       const eventSourceARN = await arn();
-      failed = await invoke({ Records: messages.map((message) => toRecord(message, eventSourceARN)) });
+      records = messages.map((message) => toRecord(message, eventSourceARN));
+      failed = await invoke({ Records: records });
     } catch (error) {
       log(`sqs-poller: invoking ${functionName} failed, the batch will be retried: ${(error as Error).message}`);
       failed = new Set(messages.map((m) => m.MessageId!));
       invoked = false;
     }
+    for (const observer of observers) observer({ queueUrl, records, failed: failed.size, invocationFailed: !invoked });
+    // The failed records stay in flight until their visibility timeout expires, as on AWS.
     const done = messages.filter((m) => !failed.has(m.MessageId!));
-    const retry = messages.filter((m) => failed.has(m.MessageId!));
-    await Promise.all([
-      done.length > 0
-        ? sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-            }),
-          )
-        : undefined,
-      retry.length > 0
-        ? sqs.send(
-            new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-            }),
-          )
-        : undefined,
-    ]);
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
     return invoked;
   };
 
@@ -149,7 +170,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     return new Set(ids);
   };
 
-  const loops = Array.from({ length: options.concurrency ?? 4 }, () => loop());
+  const concurrency = options.concurrency ?? Math.min(definitions.messageConsumer.maximumConcurrency, LOCAL_MAX_CONCURRENCY);
+  const loops = Array.from({ length: concurrency }, () => loop());
   let stopped: Promise<void> | undefined;
   return {
     stop() {

@@ -1,66 +1,59 @@
 import { logger } from '../log.ts';
-import { readPersistContext, storeMessage, type PersistContext } from '../repository/messages.ts';
-import { markTaskFailed, markTaskStarted } from '../repository/tasks.ts';
+import { readRunContext, storeRun } from '../repository/messages.ts';
 import { retryOnTransactionConflict } from '../repository/transactions.ts';
-import { senderReadState, toMessageView, type MessageView, type QueuedMessage, type StoredMessage } from './model.ts';
+import type { MessageView, QueuedMessage } from './model.ts';
+import { MAX_TRANSACTION_ITEMS, planRun, type RunPlan } from './runs.ts';
+
+export type RunResult =
+  /** The plan's records are done: stored, rejected (FAILURE) or repeated. */
+  | { outcome: 'stored'; plan: RunPlan }
+  /**
+   * A task of the run was already finished (a redelivered record): nothing was written. The caller
+   * handles those `records` one by one, where a finished task is simply acknowledged.
+   */
+  | { outcome: 'task-finished'; records: number };
+
+const ATTEMPTS = 6;
+
+/** The most records one transaction can hold: the room's item plus a message and a task each. */
+const MAX_RUN_RECORDS = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
+
+/**
+ * Stores the longest prefix of `messages` (consecutive records of one room, in queue order) that
+ * fits one transaction, exactly once, with the room's next contiguous sequence numbers. A lost
+ * condition (the room's sequence or a sender's read state moved since they were read) reads again
+ * and retries; throws when that keeps happening, or on any other error.
+ */
+export async function persistRun(roomId: number, messages: QueuedMessage[]): Promise<RunResult> {
+  const candidates = messages.slice(0, MAX_RUN_RECORDS);
+  for (let attempt = 1; ; attempt++) {
+    const context = await readRunContext(
+      roomId,
+      candidates.map((message) => message.senderId),
+    );
+    const plan = planRun(roomId, context, candidates);
+    const outcome = await retryOnTransactionConflict(() => storeRun(plan));
+    if (outcome === 'stored') return { outcome, plan };
+    if (outcome === 'task-finished') return { outcome, records: plan.records.length };
+    if (attempt >= ATTEMPTS) throw new Error(`A run of ${plan.records.length} messages of room ${roomId} lost its conditions ${ATTEMPTS} times (${outcome})`);
+    logger.info('message run raced, retrying', { roomId, records: plan.records.length, outcome, attempt });
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+  }
+}
 
 export type PersistOutcome =
   | { outcome: 'stored'; message: MessageView }
   /** The task was already finished: a redelivered record, which changes nothing. */
   | { outcome: 'duplicate' }
-  /** Can never be stored (the sender left, the room is gone): the task ends in FAILURE. */
+  /** Can never be stored (the sender left, the room is gone): the task ended in FAILURE. */
   | { outcome: 'rejected'; reason: string };
 
-const ATTEMPTS = 6;
-
-/**
- * Stores one queued message exactly once, with its room's next contiguous sequence number. The
- * task goes STARTED, then SUCCESS in the same transaction that stores the message; a record whose
- * task is already finished is a redelivery and is acknowledged without a write.
- */
+/** One queued message, as the consumer stores it (a run of one): for tools and tests. */
 export async function persistQueuedMessage(queued: QueuedMessage): Promise<PersistOutcome> {
-  if (!(await markTaskStarted(queued.taskId, new Date().toISOString()))) return { outcome: 'duplicate' };
-
-  for (let attempt = 1; ; attempt++) {
-    const context = await readPersistContext(queued.roomId, queued.senderId);
-    const { room, sender, membership } = context;
-    if (!room || !sender || !membership) {
-      const reason = rejectionReason(queued, context);
-      const failed = await markTaskFailed(queued.taskId, reason, new Date().toISOString());
-      return failed ? { outcome: 'rejected', reason } : { outcome: 'duplicate' };
-    }
-
-    const previousSequence = room.lastSequence;
-    const message: StoredMessage = {
-      roomId: queued.roomId,
-      sequence: (previousSequence ?? 0) + 1,
-      senderId: queued.senderId,
-      text: queued.text,
-      sentAt: queued.acceptedAt,
-      taskId: queued.taskId,
-    };
-    const view = toMessageView(message, room, sender);
-    const watermark = membership.lastSeenSequence;
-    const outcome = await retryOnTransactionConflict(() =>
-      storeMessage({
-        message,
-        previousSequence,
-        senderWatermark: watermark,
-        senderReadState: senderReadState(watermark ?? 0, message.sequence, membership.ownAfterWatermark),
-        taskResult: view,
-      }),
-    );
-    if (outcome === 'stored') return { outcome: 'stored', message: view };
-    if (outcome === 'task-finished') return { outcome: 'duplicate' };
-    // The room's sequence or the sender's membership moved since we read them: read again.
-    if (attempt >= ATTEMPTS) throw new Error(`Message of task ${queued.taskId} lost its conditions ${ATTEMPTS} times (${outcome})`);
-    logger.info('message store raced, retrying', { taskId: queued.taskId, outcome, attempt });
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
-  }
-}
-
-function rejectionReason(queued: QueuedMessage, { room, sender }: PersistContext): string {
-  if (!room) return `Room ${queued.roomId} no longer exists; the message was not stored.`;
-  if (!sender) return `User ${queued.senderId} no longer exists; the message was not stored.`;
-  return `User ${sender.username} is no longer a member of room ${room.room_name}; the message was not stored.`;
+  const result = await persistRun(queued.roomId, [queued]);
+  if (result.outcome === 'task-finished') return { outcome: 'duplicate' };
+  const [record] = result.plan.records;
+  if (record?.kind === 'store') return { outcome: 'stored', message: record.view };
+  if (record?.kind === 'reject') return { outcome: 'rejected', reason: record.reason };
+  return { outcome: 'duplicate' };
 }

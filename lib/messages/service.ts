@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { conflict, forbidden, notFound, serviceUnavailable, validationFailed } from '../errors.ts';
+import { AppError, conflict, forbidden, notFound, serviceUnavailable, validationFailed } from '../errors.ts';
 import { logger } from '../log.ts';
-import { enqueueMessage } from '../queue/message-queue.ts';
-import { getUser } from '../repository/users.ts';
-import { claimIdempotencyKey, getTask, insertTask, markTaskFailed, releaseIdempotencyKey } from '../repository/tasks.ts';
-import type { Room, UserName } from '../rooms/model.ts';
-import { findOrCreateDirectRoom, getMembership, getRoom } from '../rooms/service.ts';
+import { enqueueMessage, requeueDeduplicationId } from '../queue/message-queue.ts';
+import { areMembers, readDirectSendContext, readGroupSendContext } from '../repository/messages.ts';
+import { claimIdempotencyKey, getTask, insertTask, markTaskFailed, markTaskRequeued, releaseIdempotencyKey } from '../repository/tasks.ts';
+import type { UserName } from '../rooms/model.ts';
+import { findOrCreateDirectRoom } from '../rooms/service.ts';
 import { epochSeconds, newTask, type Task } from '../tasks/model.ts';
 import type { QueuedMessage } from './model.ts';
 import type { SendMessageBody } from './schemas.ts';
@@ -21,36 +21,51 @@ export interface AcceptedSend {
 
 const QUEUE_DOWN = 'The message could not be queued, so it was not sent.';
 
-/** POST /chat/user/:user_id/: a direct message; the pair's room is created by the first one. */
+/**
+ * POST /chat/user/:user_id/: a direct message; the pair's room is created by the first one. The
+ * users and the pair's room are read in one BatchGetItem, the pair's memberships in a second one.
+ */
 export async function sendDirectMessage(receiverId: number, body: SendMessageBody, idempotencyKey?: string): Promise<AcceptedSend> {
   if (body.from === receiverId) {
     throw validationFailed('A direct message needs two different users.', { from: ['Cannot send a direct message to yourself.'] });
   }
-  const [receiver, sender] = await Promise.all([getUser(receiverId), getUser(body.from)]);
+  const { receiver, sender, directRoomId } = await readDirectSendContext(body.from, receiverId);
   if (!receiver) throw notFound(`User ${receiverId}`);
   if (!sender) throw unknownSender(body.from);
-  // Created only once the send is accepted: a refused one (409) must not leave a room behind.
-  const room = () => findOrCreateDirectRoom(userName(sender), userName(receiver));
+  // Resolved only once the send is accepted: a refused one (409) must not leave a room behind. A
+  // pair whose room lost a member (who left it) goes through the rooms service, which adds them back.
+  const room = async () =>
+    directRoomId !== undefined && (await areMembers(directRoomId, [sender.id, receiver.id]))
+      ? { id: directRoomId }
+      : findOrCreateDirectRoom(userName(sender), userName(receiver));
   return accept({ room, senderId: sender.id, text: body.text, target: `user:${receiverId}`, idempotencyKey });
 }
 
-/** POST /chat/group/:room_id/: a message to a room the sender is a current member of. */
+/**
+ * POST /chat/group/:room_id/: a message to a group room the sender is a current member of, checked
+ * with one BatchGetItem. A direct room answers exactly as an unknown room to anyone not in it (its
+ * name says who talks to whom), and 400 to its members (they send with POST /chat/user/:user_id/).
+ */
 export async function sendGroupMessage(roomId: number, body: SendMessageBody, idempotencyKey?: string): Promise<AcceptedSend> {
-  const [room, sender, membership] = await Promise.all([getRoom(roomId), getUser(body.from), getMembership(roomId, body.from)]);
-  if (!room) throw notFound(`Room ${roomId}`);
+  const { room, sender, isMember } = await readGroupSendContext(roomId, body.from);
+  if (!room || (room.is_direct && !isMember)) throw notFound(`Room ${roomId}`);
   if (!sender) throw unknownSender(body.from);
-  if (!membership) throw forbidden(`User ${sender.username} is not a member of room ${room.room_name}.`);
+  if (room.is_direct) throw directRoomSend(roomId);
+  if (!isMember) throw forbidden(`User ${sender.username} is not a member of room ${room.room_name}.`);
   return accept({ room: async () => room, senderId: sender.id, text: body.text, target: `room:${roomId}`, idempotencyKey });
 }
 
 const unknownSender = (userId: number) =>
   validationFailed('The sender does not exist.', { from: [`Invalid pk "${userId}" - object does not exist.`] });
 
+const directRoomSend = (roomId: number) =>
+  new AppError(400, 'direct_room', `Room ${roomId} is a direct room: messages to it are sent with POST /chat/user/:user_id/.`);
+
 const userName = ({ id, username }: UserName): UserName => ({ id, username });
 
 interface SendRequest {
   /** The room the message goes to, resolved once the idempotency key (if any) is ours. */
-  room: () => Promise<Room>;
+  room: () => Promise<{ id: number }>;
   senderId: number;
   text: string;
   /** What the send addresses, as the client named it (part of the idempotency fingerprint). */
@@ -77,7 +92,7 @@ async function accept(request: SendRequest): Promise<AcceptedSend> {
       return replay(held.taskId, request, now);
     }
   }
-  let room: Room;
+  let room: { id: number };
   try {
     room = await request.room();
   } catch (error) {
@@ -101,7 +116,10 @@ async function accept(request: SendRequest): Promise<AcceptedSend> {
 /**
  * The same key and body again: the same task id. A task still PENDING may not have reached the
  * queue (the first request died in between), so it is queued again under the same deduplication
- * id: SQS drops the copy within 5 minutes and the consumer ignores it after that.
+ * id: SQS drops the copy within 5 minutes and the consumer ignores it after that. A task in RETRY
+ * (its message is in the dead-letter queue) is queued again under a new deduplication id — the
+ * first one may be less than 5 minutes old — and goes back to PENDING; the copy in the dead-letter
+ * queue, if it is ever moved back, finds the task finished and changes nothing.
  */
 async function replay(taskId: string, request: SendRequest, now: Date): Promise<AcceptedSend> {
   let task = await getTask(taskId);
@@ -110,13 +128,15 @@ async function replay(taskId: string, request: SendRequest, now: Date): Promise<
     await insertTask(recreated);
     task = (await getTask(taskId)) ?? recreated;
   }
-  if (task.state === 'PENDING') {
+  const stuck = task.state === 'RETRY' || task.state === 'STARTED';
+  if (task.state === 'PENDING' || stuck) {
     try {
-      await enqueueMessage(queuedMessageOf(task, request));
+      await enqueueMessage(queuedMessageOf(task, request), stuck ? requeueDeduplicationId(taskId) : taskId);
     } catch (error) {
       logger.error('message queue send failed on replay', error as Error);
       throw serviceUnavailable(`${QUEUE_DOWN} Try again.`);
     }
+    if (stuck) await markTaskRequeued(taskId, new Date().toISOString());
   }
   return { taskId, replayed: true };
 }

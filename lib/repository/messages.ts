@@ -1,97 +1,146 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { SenderReadState, StoredMessage } from '../messages/model.ts';
+import type { StoredMessage } from '../messages/model.ts';
+import type { RunContext, RunPlan, SenderUpdate } from '../messages/runs.ts';
 import { batchGet } from './batch.ts';
 import { ddb, tables } from './client.ts';
 import { keys, MAX_SEQUENCE } from './keys.ts';
-import { taskSucceededWrite } from './tasks.ts';
+import { taskFailedWrite, taskSucceededWrite } from './tasks.ts';
 import { cancellationCodes } from './transactions.ts';
 
-/** What storing a message in a room must know, read together and strongly consistent. */
-export interface PersistContext {
-  /** The room's META; lastSequence undefined when the attribute was never written. */
-  room?: { id: number; room_name: string; lastSequence: number | undefined };
-  /** The sender's current membership (absent once they left). */
-  /** The sender's watermark and how many of their own messages are kept above it. */
-  membership?: { lastSeenSequence: number | undefined; ownAfterWatermark: number };
-  sender?: { id: number; username: string };
+type Item = Record<string, unknown>;
+
+const findItem = (items: Item[], key: { PK: string; SK: string }) => items.find((item) => item.PK === key.PK && item.SK === key.SK);
+
+/**
+ * What a group send checks — the room's META, the sender's user item and their membership — in ONE
+ * strongly consistent BatchGetItem (a member who has just joined can send at once).
+ */
+export async function readGroupSendContext(
+  roomId: number,
+  senderId: number,
+): Promise<{ room?: { id: number; room_name: string; is_direct: boolean }; sender?: { id: number; username: string }; isMember: boolean }> {
+  const [roomKey, userKey, memberKey] = [keys.room(roomId), keys.user(senderId), keys.member(roomId, senderId)];
+  const items = await batchGet(tables.chat, [roomKey, userKey, memberKey], { consistent: true, attributes: ['PK', 'SK', 'room_name', 'is_direct', 'username'] });
+  const [room, user] = [findItem(items, roomKey), findItem(items, userKey)];
+  return {
+    ...(room ? { room: { id: roomId, room_name: String(room.room_name), is_direct: room.is_direct === true } } : {}),
+    ...(user ? { sender: { id: senderId, username: String(user.username) } } : {}),
+    isMember: findItem(items, memberKey) !== undefined,
+  };
 }
 
-export async function readPersistContext(roomId: number, senderId: number): Promise<PersistContext> {
+/** What a direct send checks — both users and the pair's room id, if it has one — in ONE strongly consistent BatchGetItem. */
+export async function readDirectSendContext(
+  senderId: number,
+  receiverId: number,
+): Promise<{ sender?: { id: number; username: string }; receiver?: { id: number; username: string }; directRoomId?: number }> {
+  const [senderKey, receiverKey, pairKey] = [keys.user(senderId), keys.user(receiverId), keys.directPair(senderId, receiverId)];
+  const items = await batchGet(tables.chat, [senderKey, receiverKey, pairKey], { consistent: true, attributes: ['PK', 'SK', 'username', 'roomId'] });
+  const [sender, receiver, pair] = [findItem(items, senderKey), findItem(items, receiverKey), findItem(items, pairKey)];
+  return {
+    ...(sender ? { sender: { id: senderId, username: String(sender.username) } } : {}),
+    ...(receiver ? { receiver: { id: receiverId, username: String(receiver.username) } } : {}),
+    ...(pair ? { directRoomId: Number(pair.roomId) } : {}),
+  };
+}
+
+/** Whether every one of these users is a current member of the room (their membership items, one BatchGetItem). */
+export async function areMembers(roomId: number, userIds: number[]): Promise<boolean> {
+  const wanted = userIds.map((userId) => keys.member(roomId, userId));
+  const items = await batchGet(tables.chat, wanted, { consistent: true, attributes: ['PK', 'SK'] });
+  return wanted.every((key) => findItem(items, key) !== undefined);
+}
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * What planning a run of a room's messages needs (lib/messages/runs.ts): the room's META and, for
+ * each sender, their membership (read state) and user item — ONE strongly consistent BatchGetItem.
+ * The membership item alone says who is in the room (never the ROSTER).
+ */
+export async function readRunContext(roomId: number, senderIds: number[]): Promise<RunContext> {
+  const senders = [...new Set(senderIds)];
   const roomKey = keys.room(roomId);
-  const memberKey = keys.member(roomId, senderId);
-  const userKey = keys.user(senderId);
-  const items = await batchGet(tables.chat, [roomKey, memberKey, userKey], {
+  const items = await batchGet(tables.chat, [roomKey, ...senders.flatMap((id) => [keys.member(roomId, id), keys.user(id)])], {
     consistent: true,
     attributes: ['PK', 'SK', 'room_name', 'lastSequence', 'lastSeenSequence', 'ownAfterWatermark', 'username'],
   });
-  const find = (key: { PK: string; SK: string }) => items.find((item) => item.PK === key.PK && item.SK === key.SK);
+  const find = (key: { PK: string; SK: string }) => findItem(items, key);
   const room = find(roomKey);
-  const membership = find(memberKey);
-  const user = find(userKey);
   return {
-    ...(room ? { room: { id: roomId, room_name: String(room.room_name), lastSequence: optionalNumber(room.lastSequence) } } : {}),
-    ...(membership
-      ? {
-          membership: {
-            lastSeenSequence: optionalNumber(membership.lastSeenSequence),
-            ownAfterWatermark: Array.isArray(membership.ownAfterWatermark) ? membership.ownAfterWatermark.length : 0,
+    room: room ? { id: roomId, room_name: String(room.room_name), lastSequence: optionalNumber(room.lastSequence) } : undefined,
+    senders: new Map(
+      senders.map((id) => {
+        const membership = find(keys.member(roomId, id));
+        const user = find(keys.user(id));
+        return [
+          id,
+          {
+            username: user ? String(user.username) : undefined,
+            membership: membership
+              ? {
+                  lastSeenSequence: optionalNumber(membership.lastSeenSequence),
+                  ownAfterWatermark: Array.isArray(membership.ownAfterWatermark) ? membership.ownAfterWatermark.length : 0,
+                }
+              : undefined,
           },
-        }
-      : {}),
-    ...(user ? { sender: { id: senderId, username: String(user.username) } } : {}),
+        ];
+      }),
+    ),
   };
 }
 
 const optionalNumber = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
 
-export interface StoreMessageInput {
-  message: StoredMessage;
-  /** The room's lastSequence as read (undefined: never written); the message takes the next one. */
-  previousSequence: number | undefined;
-  /** The sender's watermark as read, and how storing this message moves it. */
-  senderWatermark: number | undefined;
-  senderReadState: SenderReadState;
-  /** The task's SUCCESS result. */
-  taskResult: unknown;
-}
+/** Which condition of a run's transaction failed (tasks first: a finished task means a redelivery). */
+export type StoreRunOutcome = 'stored' | 'task-finished' | 'room-changed' | 'membership-changed' | 'sequence-taken';
 
-/** Which condition of the transaction failed, in item order. */
-export type StoreMessageOutcome = 'stored' | 'task-finished' | 'room-changed' | 'membership-changed' | 'sequence-taken';
+type ItemRole = 'room' | 'message' | 'task' | 'member';
 
 /**
- * Stores a message in ONE transaction: the room's sequence moves from `previousSequence` to the
- * message's, the message item is created, its task becomes SUCCESS (only from an unfinished state:
- * the exactly-once guard), and the sender's read state takes the message as seen. Any lost
- * condition cancels all four writes.
+ * Stores a planned run in ONE transaction: the room's sequence moves from the run's
+ * previousSequence to its lastSequence, each stored message is created (never over an existing
+ * one) and its task becomes SUCCESS, each rejected record's task FAILURE — both only from an
+ * unfinished state: the exactly-once guard — and each sender's read state moves once, on condition
+ * that it is as read. Any lost condition cancels every write.
  */
-export async function storeMessage(input: StoreMessageInput): Promise<StoreMessageOutcome> {
-  const { message } = input;
+export async function storeRun(plan: RunPlan): Promise<StoreRunOutcome> {
   const at = new Date().toISOString();
+  const items: TransactItem[] = [];
+  const roles: ItemRole[] = [];
+  const add = (role: ItemRole, item: TransactItem) => {
+    roles.push(role);
+    items.push(item);
+  };
+  const stored = plan.records.filter((record) => record.kind === 'store');
+  if (stored.length > 0) add('room', { Update: roomSequenceUpdate(plan.roomId, plan.previousSequence, plan.lastSequence!) });
+  for (const record of plan.records) {
+    if (record.kind === 'store') {
+      add('message', {
+        Put: {
+          TableName: tables.chat,
+          Item: { ...keys.message(record.message.roomId, record.message.sequence), type: 'message', ...record.message },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      });
+      add('task', taskSucceededWrite(record.queued.taskId, record.view, at));
+    } else if (record.kind === 'reject') {
+      add('task', taskFailedWrite(record.queued.taskId, record.reason, at));
+    }
+  }
+  for (const update of plan.senderUpdates) add('member', { Update: senderReadStateUpdate(plan.roomId, update) });
+  if (items.length === 0) return 'stored';
   try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: roomSequenceUpdate(message.roomId, input.previousSequence, message.sequence) },
-          {
-            Put: {
-              TableName: tables.chat,
-              Item: { ...keys.message(message.roomId, message.sequence), type: 'message', ...message },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-          taskSucceededWrite(message.taskId, input.taskResult, at),
-          { Update: senderReadStateUpdate(message, input.senderWatermark, input.senderReadState) },
-        ],
-      }),
-    );
+    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
     return 'stored';
   } catch (error) {
-    const reasons = cancellationCodes(error);
-    if (!reasons) throw error;
-    if (reasons[2] === 'ConditionalCheckFailed') return 'task-finished';
-    if (reasons[0] === 'ConditionalCheckFailed') return 'room-changed';
-    if (reasons[3] === 'ConditionalCheckFailed') return 'membership-changed';
-    if (reasons[1] === 'ConditionalCheckFailed') return 'sequence-taken';
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    const failed = (role: ItemRole) => codes.some((code, i) => code === 'ConditionalCheckFailed' && roles[i] === role);
+    if (failed('task')) return 'task-finished';
+    if (failed('room')) return 'room-changed';
+    if (failed('member')) return 'membership-changed';
+    if (failed('message')) return 'sequence-taken';
     throw error; // a conflict with a concurrent transaction or a throttle: the caller retries
   }
 }
@@ -107,25 +156,27 @@ function roomSequenceUpdate(roomId: number, previous: number | undefined, next: 
   };
 }
 
-function senderReadStateUpdate(message: StoredMessage, watermark: number | undefined, readState: SenderReadState) {
+function senderReadStateUpdate(roomId: number, { senderId, watermarkAsRead, move }: SenderUpdate) {
   const unchanged =
-    watermark === undefined ? 'attribute_exists(PK) AND attribute_not_exists(lastSeenSequence)' : 'attribute_exists(PK) AND lastSeenSequence = :watermark';
-  const watermarkValue = watermark === undefined ? {} : { ':watermark': watermark };
-  return readState === 'advance-watermark'
+    watermarkAsRead === undefined
+      ? 'attribute_exists(PK) AND attribute_not_exists(lastSeenSequence)'
+      : 'attribute_exists(PK) AND lastSeenSequence = :watermark';
+  const watermarkValue = watermarkAsRead === undefined ? {} : { ':watermark': watermarkAsRead };
+  return move.kind === 'advance'
     ? {
         TableName: tables.chat,
-        Key: keys.member(message.roomId, message.senderId),
-        // Everything up to the message is seen, so no own message is left above the watermark.
-        UpdateExpression: 'SET lastSeenSequence = :sequence, ownAfterWatermark = :none',
+        Key: keys.member(roomId, senderId),
+        // Everything up to the watermark is seen: only own messages after it stay in the list.
+        UpdateExpression: 'SET lastSeenSequence = :sequence, ownAfterWatermark = :own',
         ConditionExpression: unchanged,
-        ExpressionAttributeValues: { ':sequence': message.sequence, ':none': [], ...watermarkValue },
+        ExpressionAttributeValues: { ':sequence': move.lastSeenSequence, ':own': move.ownAfterWatermark, ...watermarkValue },
       }
     : {
         TableName: tables.chat,
-        Key: keys.member(message.roomId, message.senderId),
-        UpdateExpression: 'SET ownAfterWatermark = list_append(if_not_exists(ownAfterWatermark, :none), :sequence)',
+        Key: keys.member(roomId, senderId),
+        UpdateExpression: 'SET ownAfterWatermark = list_append(if_not_exists(ownAfterWatermark, :none), :own)',
         ConditionExpression: unchanged,
-        ExpressionAttributeValues: { ':sequence': [message.sequence], ':none': [], ...watermarkValue },
+        ExpressionAttributeValues: { ':own': move.sequences, ':none': [], ...watermarkValue },
       };
 }
 

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Task, TaskState } from '../tasks/model.ts';
-import { UNFINISHED_STATES } from '../tasks/model.ts';
+import { taskExpiry, UNFINISHED_STATES } from '../tasks/model.ts';
 import { ddb, tables } from './client.ts';
 import { keys } from './keys.ts';
 import { isConditionalCheckFailed } from './transactions.ts';
@@ -43,19 +43,32 @@ export async function getTask(taskId: string): Promise<Task | undefined> {
 }
 
 /**
- * The update that moves a task to `to` (with its result, if any), on condition that it exists and
- * is still in one of `from`. Used alone and inside the transaction that stores a message.
+ * The update that moves a task to `to` (with its result and a new expiry, if given), on condition
+ * that it exists and is still in one of `from`. Used alone and inside the transaction that stores
+ * a run of messages.
  */
-function taskTransition(taskId: string, to: TaskState, at: string, options: { result?: unknown; from?: readonly TaskState[] } = {}) {
+function taskTransition(
+  taskId: string,
+  to: TaskState,
+  at: string,
+  options: { result?: unknown; from?: readonly TaskState[]; expiresAt?: number } = {},
+) {
   const allowed = stateIn(options.from ?? UNFINISHED_STATES);
   const withResult = 'result' in options;
+  const withExpiry = options.expiresAt !== undefined;
   return {
     TableName: tables.tasks,
     Key: keys.task(taskId),
-    UpdateExpression: `SET #state = :to, updatedAt = :at${withResult ? ', #result = :result' : ''}`,
+    UpdateExpression: `SET #state = :to, updatedAt = :at${withResult ? ', #result = :result' : ''}${withExpiry ? ', expiresAt = :expiresAt' : ''}`,
     ConditionExpression: `attribute_exists(PK) AND ${allowed.condition}`,
     ExpressionAttributeNames: { ...allowed.names, ...(withResult ? { '#result': 'result' } : {}) },
-    ExpressionAttributeValues: { ...allowed.values, ':to': to, ':at': at, ...(withResult ? { ':result': options.result } : {}) },
+    ExpressionAttributeValues: {
+      ...allowed.values,
+      ':to': to,
+      ':at': at,
+      ...(withResult ? { ':result': options.result } : {}),
+      ...(withExpiry ? { ':expiresAt': options.expiresAt } : {}),
+    },
   };
 }
 
@@ -70,15 +83,21 @@ async function transition(update: ReturnType<typeof taskTransition>): Promise<bo
   }
 }
 
-/**
- * Moves an unfinished task to STARTED. False when the task is already finished (or unknown): the
- * record carrying it was handled before, and handling it again must change nothing.
- */
-export const markTaskStarted = (taskId: string, at: string): Promise<boolean> => transition(taskTransition(taskId, 'STARTED', at));
-
 /** Ends a task in FAILURE if it is still in one of `from`; false when it had moved on. */
 export const markTaskFailed = (taskId: string, reason: string, at: string, from: readonly TaskState[] = UNFINISHED_STATES): Promise<boolean> =>
   transition(taskTransition(taskId, 'FAILURE', at, { result: reason, from }));
+
+/**
+ * RETRY with a reason: the message is on its last attempt or in the dead-letter queue, and can
+ * still succeed. Its expiry starts again, so the task outlives the dead-letter queue's retention.
+ * False when the task is finished (or unknown).
+ */
+export const markTaskRetrying = (taskId: string, reason: string, now: Date): Promise<boolean> =>
+  transition(taskTransition(taskId, 'RETRY', now.toISOString(), { result: reason, expiresAt: taskExpiry(now) }));
+
+/** A RETRY (or legacy STARTED) task queued again by a retry with its Idempotency-Key: PENDING, unless it moved on meanwhile. */
+export const markTaskRequeued = (taskId: string, at: string): Promise<boolean> =>
+  transition(taskTransition(taskId, 'PENDING', at, { result: null, from: ['RETRY', 'STARTED'] }));
 
 /**
  * The task's half of the transaction that stores a message: SUCCESS with the stored message, only
@@ -86,6 +105,11 @@ export const markTaskFailed = (taskId: string, reason: string, at: string, from:
  */
 export const taskSucceededWrite = (taskId: string, result: unknown, at: string) => ({
   Update: taskTransition(taskId, 'SUCCESS', at, { result }),
+});
+
+/** A record that can never be stored, in the same transaction: FAILURE, only from an unfinished state. */
+export const taskFailedWrite = (taskId: string, reason: string, at: string) => ({
+  Update: taskTransition(taskId, 'FAILURE', at, { result: reason }),
 });
 
 export interface IdempotencyRecord {

@@ -22,6 +22,9 @@ describe('npm run bench (tiny workload)', () => {
       pipelineMessages: 10,
       pipelineRooms: 2,
       pipelineConcurrency: 4,
+      hotRoomMessages: 12,
+      hotRoomSenders: 3,
+      hotRoomConcurrency: 3,
       users: 5,
       usersSamples: 2,
       usersWarmup: 0,
@@ -42,6 +45,8 @@ describe('npm run bench (tiny workload)', () => {
     expect(json.sendToPersisted).toEqual(expect.objectContaining(latency));
     expect(json.pipelineMsgsPerSec).toBeGreaterThan(0);
     expect(json.pipeline).toMatchObject({ messages: 10, notSucceeded: 0, failedPosts: 0 });
+    // The poller runs in the test run's global setup, another process: no batches observed here.
+    expect(json.hotRoom).toMatchObject({ messages: 12, notSucceeded: 0, failedPosts: 0, contiguous: true, sendersInOrder: true, consumer: null });
     expect(json.usersList).toMatchObject({ floorP50Ms: number, cachedP50Ms: number, uncachedP50Ms: number });
     expect(json.usersList.listed).toBeGreaterThanOrEqual(5);
 
@@ -52,6 +57,8 @@ describe('npm run bench (tiny workload)', () => {
       expect(json.ddb.endpoints[name].status, name).toBeLessThan(300);
     }
     expect(json.ddb.messageEndToEnd).toMatchObject(capacity);
+    expect(json.ddb.messageEndToEndFullBatch).toMatchObject(capacity);
+    expect(json.ddb.endpoints.messageConsumerRoomBatch10Senders).toMatchObject({ ...capacity, requests: 0.2 });
     expect(json.ddb.messageEndToEnd.requests).toBeGreaterThan(0);
     // The WebSocket functions are measured by the live-delivery workloads (webSocketRoutes, fanOut).
     const live = ['wsConnect', 'wsDisconnect', 'wsDefault', 'wsPing', 'wsTyping', 'realtimeFanout'];

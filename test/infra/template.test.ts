@@ -281,9 +281,22 @@ describe('queue: FIFO with a dead-letter queue, consumed with partial batch fail
     expect(dlq.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(dlq.SqsManagedSseEnabled).toBe(true);
-    for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'ContentBasedDeduplication']) {
+    for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']) {
       expect(queue[key], key).toBe(defs.messageQueue[key]);
     }
+  });
+
+  it('is a high-throughput FIFO queue: deduplication and the throughput quota per message group (a room)', () => {
+    const queue = resources.MessageQueue.Properties;
+    expect(queue.DeduplicationScope).toBe('messageGroup');
+    expect(queue.FifoThroughputLimit).toBe('perMessageGroupId');
+  });
+
+  it('the event source takes batches of 10 (the FIFO maximum) with a maximum concurrency, both from infra/definitions.json', () => {
+    const [, mapping] = byType('AWS::Lambda::EventSourceMapping')[0]!;
+    expect(mapping.Properties.BatchSize).toBe(defs.messageConsumer.batchSize);
+    expect(defs.messageConsumer.batchSize).toBe(10);
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: defs.messageConsumer.maximumConcurrency });
   });
 
   it('the event source mapping reports batch item failures, with a FIFO-valid batch and no batching window', () => {

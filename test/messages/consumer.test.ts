@@ -4,14 +4,32 @@ import { handler as consumer } from '../../functions/message-consumer.ts';
 import { MAX_OWN_AFTER_WATERMARK } from '../../lib/messages/model.ts';
 import { persistQueuedMessage } from '../../lib/messages/persist.ts';
 import { redrivePolicy } from '../../lib/queue/message-queue.ts';
+import { ddb } from '../../lib/repository/client.ts';
+import definitions from '../../infra/definitions.json' with { type: 'json' };
 import { listRoomMessages } from '../../lib/repository/messages.ts';
+import { getTask } from '../../lib/repository/tasks.ts';
 import { getMembership, getRoom, leaveRoom } from '../../lib/rooms/service.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { uniqueName } from '../support/lambda.ts';
-import { deadLettersContaining, newRoom, newUsers, pendingMessage, sqsRecord } from './fixtures.ts';
+import { deadLettersContaining, newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
 
 const deliver = (...records: ReturnType<typeof sqsRecord>[]) => consumer({ Records: records } as SQSEvent) as Promise<SQSBatchResponse>;
 const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
+
+/** Every TransactWriteItems attempted (cancelled ones too), by its number of items. */
+const transactions: number[] = [];
+ddb.middlewareStack.add(
+  (next, context) => async (args) => {
+    if (context.commandName === 'TransactWriteItemsCommand') transactions.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
+    return next(args);
+  },
+  { step: 'initialize', name: 'consumerTestTransactions' },
+);
+const countingTransactions = async (run: () => Promise<unknown>) => {
+  transactions.length = 0;
+  await run();
+  return [...transactions];
+};
 
 describe('message consumer', () => {
   it('keeps at most MAX_OWN_AFTER_WATERMARK own messages above a sender’s watermark; past that, posting counts as reading', async () => {
@@ -94,6 +112,78 @@ describe('message consumer', () => {
     }
   });
 
+  it('stores a batch of one room in ONE transaction: the room’s sequence once, the messages in order, each task SUCCESS', async () => {
+    const users = await newUsers(3);
+    const room = await newRoom(users);
+    const queued = await Promise.all(Array.from({ length: 10 }, (_, i) => pendingMessage(room.id, users[i % 3]!.id, `batch ${i}`)));
+    const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
+
+    expect(sent).toEqual([1 + 2 * 10 + 3]);
+    expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual(queued.map((q, i) => [i + 1, q.text]));
+    for (const [i, q] of queued.entries()) expect(await getTaskStatus(q.taskId)).toMatchObject({ state: 'SUCCESS', result: { sequence: i + 1, text: q.text } });
+    // Each sender's read state moved once: the last one caught up to its last message, the others kept theirs above.
+    expect(await getMembership(room.id, users[0]!.id)).toMatchObject({ lastSeenSequence: 1, ownAfterWatermark: [4, 7, 10] });
+    expect(await getMembership(room.id, users[1]!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [2, 5, 8] });
+    expect(await getMembership(room.id, users[2]!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [3, 6, 9] });
+  });
+
+  it('a batch with an already finished task: the transaction is cancelled, the batch is stored record by record, the others exactly once', async () => {
+    const [alice, bob] = await twoUsers();
+    const room = await newRoom([alice, bob]);
+    const queued = await Promise.all(Array.from({ length: 5 }, (_, i) => pendingMessage(room.id, i % 2 ? bob.id : alice.id, `m${i}`)));
+    // The third was stored already (its batch was retried after the consumer crashed, say).
+    expect(await persistQueuedMessage(queued[2]!)).toMatchObject({ outcome: 'stored', message: { sequence: 1 } });
+
+    const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q, { receiveCount: 2 }))))).toEqual([]));
+    // One cancelled 13-item transaction (room, 5 × message and task, 2 senders), then one per record.
+    expect(sent).toEqual([13, 4, 4, 4, 4, 4]);
+    expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual([
+      [1, 'm2'],
+      [2, 'm0'],
+      [3, 'm1'],
+      [4, 'm3'],
+      [5, 'm4'],
+    ]);
+    for (const q of queued) expect((await getTaskStatus(q.taskId)).state).toBe('SUCCESS');
+  });
+
+  it('splits a group whose transaction would exceed 100 items: 60 records of one sender in a 100-item and a 24-item transaction', async () => {
+    const [alice] = await newUsers(1);
+    const room = await newRoom([alice!]);
+    const queued = await Promise.all(Array.from({ length: 60 }, (_, i) => pendingMessage(room.id, alice!.id, `long ${i}`)));
+    const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
+
+    expect(sent).toEqual([1 + 2 * 49 + 1, 1 + 2 * 11 + 1]);
+    expect((await listRoomMessages(room.id)).map((m) => m.text)).toEqual(queued.map((q) => q.text));
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 60 });
+    expect(await getMembership(room.id, alice!.id)).toMatchObject({ lastSeenSequence: 60, ownAfterWatermark: [] });
+  });
+
+  it('in a batch, a sender who left gets FAILURE in the same transaction and uses up no sequence; the others are stored', async () => {
+    const [alice, bob, carol] = await newUsers(3);
+    const room = await newRoom([alice!, bob!, carol!]);
+    const queued = [await pendingMessage(room.id, alice!.id, 'a'), await pendingMessage(room.id, bob!.id, 'b'), await pendingMessage(room.id, carol!.id, 'c')];
+    await leaveRoom(room.id, bob!.id);
+    const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
+
+    expect(sent).toEqual([1 + 2 + 1 + 2 + 2]);
+    expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual([
+      [1, 'a'],
+      [2, 'c'],
+    ]);
+    expect(await getTaskStatus(queued[1]!.taskId)).toEqual({ state: 'FAILURE', result: `User ${bob!.username} is no longer a member of room ${room.room_name}; the message was not stored.` });
+  });
+
+  it('fails a group from its first failing record on: earlier records of the batch stay stored', async () => {
+    const [alice] = await newUsers(1);
+    const room = await newRoom([alice!]);
+    const before = await pendingMessage(room.id, alice!.id, 'before');
+    const poison = sqsRecord(JSON.stringify({ taskId: (await pendingMessage(room.id, alice!.id)).taskId, roomId: room.id }), { groupId: `room-${room.id}` });
+    const after = sqsRecord(await pendingMessage(room.id, alice!.id, 'after'));
+    expect(failedIds(await deliver(sqsRecord(before), poison, after))).toEqual([poison.messageId, after.messageId]);
+    expect((await listRoomMessages(room.id)).map((m) => m.text)).toEqual(['before']);
+  });
+
   it('ends the task in FAILURE with a readable reason when the sender left before persistence, and acknowledges it', async () => {
     const [alice, bob] = await newUsers(2);
     const room = await newRoom([alice!, bob!]);
@@ -122,7 +212,7 @@ describe('message consumer', () => {
     expect(await listRoomMessages(roomY.id)).toHaveLength(1);
   });
 
-  it('on a poison record’s last receive, ends its task in FAILURE, dead-letters it and goes on with its room', async () => {
+  it('on a poison record’s last receive, marks its task RETRY, dead-letters it and goes on with its room', async () => {
     const [alice] = await newUsers(1);
     const room = await newRoom([alice!]);
     const { maxReceiveCount } = (await redrivePolicy())!;
@@ -136,10 +226,13 @@ describe('message consumer', () => {
 
     expect(failedIds(await deliver(poison, sqsRecord(later, { receiveCount: maxReceiveCount })))).toEqual([]);
     expect(await getTaskStatus(poisonTask.taskId)).toMatchObject({
-      state: 'FAILURE',
+      state: 'RETRY',
       result: expect.stringContaining(`could not be stored after ${maxReceiveCount} attempts`),
     });
     expect(await getTaskStatus(later.taskId)).toMatchObject({ state: 'SUCCESS', result: { sequence: 1 } });
     expect(await deadLettersContaining(marker, 1)).toHaveLength(1);
+    // Its lifetime started again: it outlives the dead-letter queue's retention from now.
+    const { expiresAt } = (await getTask(poisonTask.taskId))!;
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + definitions.deadLetterQueue.MessageRetentionPeriod);
   });
 });

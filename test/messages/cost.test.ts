@@ -1,50 +1,106 @@
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as consumer } from '../../functions/message-consumer.ts';
 import { handler as sendDirect } from '../../functions/send-direct.ts';
 import { handler as sendGroup } from '../../functions/send-group.ts';
 import { handler as taskState } from '../../functions/task-state.ts';
-import { dynamoUsage, resetDynamoUsage, type DynamoUsage } from '../../lib/repository/client.ts';
+import { ddb, dynamoUsage, resetDynamoUsage, type DynamoUsage } from '../../lib/repository/client.ts';
+import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { invoke } from '../support/lambda.ts';
-import { newRoom, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
+import { newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
 
 /**
- * DynamoDB requests and consumed capacity per message, end to end. The budget is ≤ 10 write units
- * for an ordinary message: the API's task Put, the consumer's STARTED update and one 4-item
- * transaction (which AWS bills at 2 units per item; DynamoDB Local reports 1).
+ * DynamoDB requests and write units per message, end to end. AWS bills a transactional write 2
+ * units per item of ≤ 1 KB (every item here is: ordinary text). DynamoDB Local reports
+ * TransactWriteItems wrongly (2 units per table touched, whatever the number of items), so the
+ * consumer's AWS units are counted from its transactions' items; the API's one PutItem is 1 unit,
+ * as Local reports.
  */
 const TEXT = 'hello there, an ordinary chat message';
+const FIFO_BATCH = 10;
 
-async function measured(run: () => Promise<unknown>): Promise<DynamoUsage> {
+let transactionItems = 0;
+ddb.middlewareStack.add(
+  (next, context) => async (args) => {
+    if (context.commandName === 'TransactWriteItemsCommand') transactionItems += (args.input as { TransactItems: unknown[] }).TransactItems.length;
+    return next(args);
+  },
+  { step: 'initialize', name: 'costTestTransactionItems' },
+);
+
+type Measured = DynamoUsage & { transactionItems: number; awsWriteUnits: number };
+
+async function measured(run: () => Promise<unknown>): Promise<Measured> {
   resetDynamoUsage();
+  transactionItems = 0;
   await run();
-  return dynamoUsage();
+  const usage = dynamoUsage();
+  const nonTransactional = usage.byCommand.TransactWriteItemsCommand ? 0 : usage.writeCapacity;
+  return { ...usage, transactionItems, awsWriteUnits: nonTransactional + 2 * transactionItems };
+}
+
+const groupSend = (roomId: number, from: number, headers?: Record<string, string>) =>
+  invoke(sendGroup, { method: 'POST', path: '/x', pathParameters: { room_id: String(roomId) }, body: { from, text: TEXT }, ...(headers ? { headers } : {}) });
+
+async function consumed(records: ReturnType<typeof sqsRecord>[]): Promise<Measured> {
+  return measured(async () => {
+    const answer = (await consumer({ Records: records } as SQSEvent)) as SQSBatchResponse;
+    expect(answer.batchItemFailures).toEqual([]);
+  });
 }
 
 describe('DynamoDB cost per message', () => {
-  it('group send: 3 key reads and 1 write in the API; 3 requests in the consumer; ≤ 10 write units in all', async () => {
+  it('group send: the API reads room, sender and membership in ONE BatchGetItem and writes the PENDING task', async () => {
     const [alice, bob] = await twoUsers();
     const room = await newRoom([alice, bob]);
-    const api = await measured(() => invoke(sendGroup, { method: 'POST', path: '/x', pathParameters: { room_id: String(room.id) }, body: { from: alice.id, text: TEXT } }));
-    expect(api.byCommand).toEqual({ GetItemCommand: 3, PutItemCommand: 1 });
+    const api = await measured(() => groupSend(room.id, alice.id));
+    expect(api.byCommand).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 1 });
     expect(api.writeCapacity).toBe(1);
-
-    const queued = await pendingMessage(room.id, alice.id, TEXT);
-    const persist = await measured(() => consumer({ Records: [sqsRecord(queued)] } as SQSEvent));
-    expect(persist.byCommand).toEqual({ UpdateItemCommand: 1, BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
-    // Transactional writes cost 2 units per item on AWS: at most twice what DynamoDB Local reports.
-    const transactionItems = 4;
-    expect(api.writeCapacity + 1 + 2 * transactionItems).toBeLessThanOrEqual(10);
-    expect(persist.writeCapacity).toBe(1 + transactionItems);
   });
 
-  it('direct send to an existing pair: 4 reads and 1 write', async () => {
+  it('one message alone: the consumer makes 2 requests (a BatchGetItem, a 4-item transaction): 9 WCU end to end', async () => {
+    const [alice] = await twoUsers();
+    const room = await newRoom([alice]);
+    const persist = await consumed([sqsRecord(await pendingMessage(room.id, alice.id, TEXT))]);
+    expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    // room sequence, message, task SUCCESS, sender read state
+    expect(persist.transactionItems).toBe(4);
+    expect(1 + persist.awsWriteUnits).toBe(9);
+  });
+
+  it(`a full batch of one room (${FIFO_BATCH} records, 3 senders): 2 requests in all, 0.2 per message, and 5.8 WCU per message end to end`, async () => {
+    const users = await newUsers(3);
+    const room = await newRoom(users);
+    const records = [];
+    for (let i = 0; i < FIFO_BATCH; i++) records.push(sqsRecord(await pendingMessage(room.id, users[i % 3]!.id, `${TEXT} ${i}`)));
+    const persist = await consumed(records);
+    expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(persist.requests / FIFO_BATCH).toBeLessThanOrEqual(0.5);
+    // One transaction: the room's sequence once, 10 messages, 10 tasks, 3 read states.
+    expect(persist.transactionItems).toBe(1 + 2 * FIFO_BATCH + 3);
+    const endToEnd = 1 + persist.awsWriteUnits / FIFO_BATCH;
+    expect(endToEnd).toBeCloseTo(5.8, 5);
+    expect(endToEnd).toBeLessThanOrEqual(7);
+    expect((await listRoomMessages(room.id)).map((m) => m.sequence)).toEqual(Array.from({ length: FIFO_BATCH }, (_, i) => i + 1));
+  });
+
+  it(`the worst full batch: ${FIFO_BATCH} different senders cost 7.2 WCU per message end to end (one read state each)`, async () => {
+    const users = await newUsers(FIFO_BATCH);
+    const room = await newRoom(users);
+    const records = await Promise.all(users.map(async (user) => sqsRecord(await pendingMessage(room.id, user.id, TEXT))));
+    const persist = await consumed(records);
+    expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(persist.transactionItems).toBe(1 + 3 * FIFO_BATCH);
+    expect(1 + persist.awsWriteUnits / FIFO_BATCH).toBeCloseTo(7.2, 5);
+  });
+
+  it('direct send to an existing pair: two BatchGetItems (users and pair, then the pair’s memberships) and the task', async () => {
     const [alice, bob] = await twoUsers();
     const send = () => invoke(sendDirect, { method: 'POST', path: '/x', pathParameters: { user_id: String(bob.id) }, body: { from: alice.id, text: TEXT } });
     const first = await measured(send);
-    expect(first.byCommand).toMatchObject({ UpdateItemCommand: 1, TransactWriteItemsCommand: 1, PutItemCommand: 1 });
+    expect(first.byCommand).toMatchObject({ TransactWriteItemsCommand: 1, PutItemCommand: 1 });
     const next = await measured(send);
-    expect(next.byCommand).toEqual({ GetItemCommand: 3, BatchGetItemCommand: 1, PutItemCommand: 1 });
+    expect(next.byCommand).toEqual({ BatchGetItemCommand: 2, PutItemCommand: 1 });
     expect(next.writeCapacity).toBe(1);
   });
 
@@ -53,17 +109,10 @@ describe('DynamoDB cost per message', () => {
     const room = await newRoom([alice]);
     let taskId = '';
     const keyed = await measured(async () => {
-      const answer = await invoke(sendGroup, {
-        method: 'POST',
-        path: '/x',
-        pathParameters: { room_id: String(room.id) },
-        body: { from: alice.id, text: TEXT },
-        headers: { 'Idempotency-Key': `cost-${room.id}` },
-      });
-      taskId = answer.body.data;
+      taskId = (await groupSend(room.id, alice.id, { 'Idempotency-Key': `cost-${room.id}` })).body.data;
     });
-    expect(keyed.byCommand).toEqual({ GetItemCommand: 3, PutItemCommand: 2 });
+    expect(keyed.byCommand).toEqual({ BatchGetItemCommand: 1, PutItemCommand: 2 });
     const read = await measured(() => invoke(taskState, { path: '/x', pathParameters: { task_id: taskId } }));
-    expect(read).toEqual({ requests: 1, byCommand: { GetItemCommand: 1 }, readCapacity: 1, writeCapacity: 0 });
+    expect(read).toMatchObject({ requests: 1, byCommand: { GetItemCommand: 1 }, readCapacity: 1, writeCapacity: 0 });
   });
 });

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sqsRecord as sharedSqsRecord } from '../../local/lambda-events.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { QueuedMessage } from '../../lib/messages/model.ts';
+import { redriveDeadLetters } from '../../lib/queue/redrive.ts';
 import { ddb, dynamoUsage, tables } from '../../lib/repository/client.ts';
+import { keys } from '../../lib/repository/keys.ts';
 import { insertTask } from '../../lib/repository/tasks.ts';
-import { createGroupRoom } from '../../lib/rooms/service.ts';
+import { MAX_INITIAL_MEMBERS } from '../../lib/rooms/model.ts';
+import { createGroupRoom, joinRoom } from '../../lib/rooms/service.ts';
 import { newTask, type TaskStatus } from '../../lib/tasks/model.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { createUser } from '../../lib/users/service.ts';
@@ -29,9 +32,11 @@ export async function twoUsers(prefix = 'sender'): Promise<[TestUser, TestUser]>
   return Promise.all([newUser(prefix), newUser(prefix)]);
 }
 
-/** A group room of its own with these members. */
+/** A group room of its own with these members (beyond the initial maximum, the others join). */
 export async function newRoom(members: TestUser[]): Promise<{ id: number; room_name: string }> {
-  const room = await createGroupRoom({ room_name: uniqueName('room'), room_member: members.map(({ username }) => ({ username })) });
+  const [initial, later] = [members.slice(0, MAX_INITIAL_MEMBERS), members.slice(MAX_INITIAL_MEMBERS)];
+  const room = await createGroupRoom({ room_name: uniqueName('room'), room_member: initial.map(({ username }) => ({ username })) });
+  for (const member of later) await joinRoom(room.id, member.id);
   return { id: room.id, room_name: room.room_name };
 }
 
@@ -44,6 +49,17 @@ export async function finishedTask(taskId: string, tries = 200, pauseMs = 50): P
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
   throw new Error(`Task ${taskId} still ${status?.state} after ${tries} tries`);
+}
+
+/** Polls a task until it is in `state`: a bounded number of tries, never a stopwatch. */
+export async function taskInState(taskId: string, state: TaskStatus['state'], tries = 200, pauseMs = 50): Promise<TaskStatus> {
+  let status: TaskStatus | undefined;
+  for (let attempt = 0; attempt < tries; attempt++) {
+    status = await getTaskStatus(taskId);
+    if (status.state === state) return status;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  throw new Error(`Task ${taskId} still ${status?.state}, not ${state}, after ${tries} tries`);
 }
 
 /** A PENDING task that no queue message carries yet (handler-level consumer tests deliver it). */
@@ -106,4 +122,45 @@ export async function deadLettersContaining(marker: string, expected: number, tr
     }
   }
   return found;
+}
+
+/**
+ * Whether the dead-letter queue holds a message for each of these tasks, looked at without taking
+ * them (received for a second, never deleted), trying a bounded number of receives.
+ */
+export async function deadLettered(taskIds: string[], tries = 80, queueUrl = process.env.DEAD_LETTER_QUEUE_URL!): Promise<boolean> {
+  const seen = new Set<string>();
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const { Messages } = await testSqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }));
+    for (const message of Messages ?? []) for (const taskId of taskIds) if (message.Body?.includes(taskId)) seen.add(taskId);
+    if (seen.size === taskIds.length) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}
+
+/** Moves this test's dead-lettered messages (those of these tasks) back to the message queue. */
+export const redriveTasks = (taskIds: string[], queues = { deadLetterQueueUrl: process.env.DEAD_LETTER_QUEUE_URL!, queueUrl: process.env.MESSAGE_QUEUE_URL! }) =>
+  redriveDeadLetters({ sqs: testSqs, ...queues, select: (body) => taskIds.some((taskId) => body.includes(taskId)) });
+
+/**
+ * A fault an operator can fix: the room's lastSequence stored as a string, so every transaction
+ * conditioned on it fails and its messages end in the dead-letter queue. fixRoomSequence puts the
+ * number back.
+ */
+export async function breakRoomSequence(roomId: number): Promise<number> {
+  const { Attributes } = await ddb.send(
+    new UpdateCommand({
+      TableName: tables.chat,
+      Key: keys.room(roomId),
+      UpdateExpression: 'SET lastSequence = :broken',
+      ExpressionAttributeValues: { ':broken': 'not a number' },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  return Number(Attributes?.lastSequence ?? 0);
+}
+
+export async function fixRoomSequence(roomId: number, lastSequence: number): Promise<void> {
+  await ddb.send(new UpdateCommand({ TableName: tables.chat, Key: keys.room(roomId), UpdateExpression: 'SET lastSequence = :n', ExpressionAttributeValues: { ':n': lastSequence } }));
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import definitions from '../../infra/definitions.json' with { type: 'json' };
+import { TEST_VISIBILITY_TIMEOUT_SECONDS } from '../support/global-setup.ts';
 import { describe, expect, it } from 'vitest';
 import { handler as sendDirect } from '../../functions/send-direct.ts';
 import { handler as sendGroup } from '../../functions/send-group.ts';
@@ -7,7 +9,7 @@ import type { MessageView } from '../../lib/messages/model.ts';
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { getRoom, listRooms } from '../../lib/rooms/service.ts';
 import { invoke, uniqueName } from '../support/lambda.ts';
-import { deadLettersContaining, finishedTask, newRoom, newUsers, pendingMessage, testSqs, twoUsers } from './fixtures.ts';
+import { deadLettersContaining, finishedTask, newRoom, newUsers, pendingMessage, taskInState, testSqs, twoUsers } from './fixtures.ts';
 
 /**
  * Through the real pipeline: the send handlers put messages on the local FIFO queue, the poller
@@ -26,33 +28,45 @@ const direct = async (receiverId: number, from: number, text: string): Promise<s
 };
 
 describe('the message pipeline (queue, poller, consumer)', () => {
-  it('stores 200 concurrent sends from 10 users to one room as sequence 1..200, each sender’s in send order', async () => {
-    const users = await newUsers(10, 'crowd');
+  it('runs on a queue made from infra/definitions.json: high-throughput FIFO, with the run’s visibility timeout', async () => {
+    const { Attributes } = await testSqs.send(new GetQueueAttributesCommand({ QueueUrl: process.env.MESSAGE_QUEUE_URL!, AttributeNames: ['All'] }));
+    expect(Attributes).toMatchObject({
+      FifoQueue: 'true',
+      DeduplicationScope: definitions.messageQueue.DeduplicationScope,
+      FifoThroughputLimit: definitions.messageQueue.FifoThroughputLimit,
+      VisibilityTimeout: String(TEST_VISIBILITY_TIMEOUT_SECONDS),
+    });
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: definitions.maxReceiveCount });
+  });
+
+  it('stores 500 sends to one room from 50 concurrent senders as sequence 1..500: no gap, no duplicate, each sender’s in send order, every task SUCCESS', async () => {
+    const SENDERS = 50;
+    const PER_SENDER = 10;
+    const users = await newUsers(SENDERS, 'crowd');
     const room = await newRoom(users);
-    const PER_USER = 20;
-    // Ten senders at once; each sends its next message as soon as the previous one was accepted.
+    // Fifty senders at once; each sends its next message as soon as the previous one was accepted.
     const taskIds = (
       await Promise.all(
         users.map(async (user) => {
           const ids: string[] = [];
-          for (let n = 0; n < PER_USER; n++) ids.push(await group(room.id, user.id, `${user.username}#${n}`));
+          for (let n = 0; n < PER_SENDER; n++) ids.push(await group(room.id, user.id, `${user.username}#${n}`));
           return ids;
         }),
       )
     ).flat();
 
-    for (const taskId of taskIds) expect((await finishedTask(taskId, 800)).state).toBe('SUCCESS');
+    for (const taskId of taskIds) expect((await finishedTask(taskId, 1200)).state).toBe('SUCCESS');
     const stored = await listRoomMessages(room.id);
-    expect(stored.map((m) => m.sequence)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(new Set(stored.map((m) => m.taskId))).toEqual(new Set(taskIds));
+    expect(stored.map((m) => m.sequence)).toEqual(Array.from({ length: SENDERS * PER_SENDER }, (_, i) => i + 1));
+    expect(stored.map((m) => m.taskId).sort()).toEqual([...taskIds].sort());
     for (const user of users) {
       const mine = stored.filter((m) => m.senderId === user.id).map((m) => m.text);
-      expect(mine).toEqual(Array.from({ length: PER_USER }, (_, n) => `${user.username}#${n}`));
+      expect(mine).toEqual(Array.from({ length: PER_SENDER }, (_, n) => `${user.username}#${n}`));
     }
-    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 200 });
-  });
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: SENDERS * PER_SENDER });
+  }, 180_000);
 
-  it('dead-letters a poison record after maxReceiveCount receives, ends its task in FAILURE, and other rooms go on', async () => {
+  it('dead-letters a poison record after maxReceiveCount receives, its task says RETRY, and other rooms go on', async () => {
     const [alice, bob] = await twoUsers();
     const [poisoned, other] = [await newRoom([alice, bob]), await newRoom([alice, bob])];
     const marker = uniqueName('poison');
@@ -69,9 +83,10 @@ describe('the message pipeline (queue, poller, consumer)', () => {
     const elsewhere = await Promise.all([group(other.id, alice.id, 'one'), group(other.id, bob.id, 'two')]);
 
     for (const taskId of elsewhere) expect((await finishedTask(taskId)).state).toBe('SUCCESS');
-    expect(await finishedTask(poisonTaskId)).toEqual({ state: 'FAILURE', result: expect.stringMatching(/could not be stored after \d+ attempts/) });
-    expect(await finishedTask(afterPoison)).toMatchObject({ state: 'SUCCESS', result: { sequence: 1, text: 'after the poison' } });
+    // The room's next message waits for the poison's retries (one visibility timeout each).
+    expect(await finishedTask(afterPoison, 600)).toMatchObject({ state: 'SUCCESS', result: { sequence: 1, text: 'after the poison' } });
     expect(await deadLettersContaining(marker, 1)).toHaveLength(1);
+    expect(await taskInState(poisonTaskId, 'RETRY')).toEqual({ state: 'RETRY', result: expect.stringMatching(/could not be stored after \d+ attempts/) });
     expect((await listRoomMessages(poisoned.id)).map((m) => m.text)).toEqual(['after the poison']);
   });
 

@@ -129,6 +129,46 @@ describe('POST /chat/group/:room_id/ (group message)', () => {
     expect(await listRoomMessages(room.id)).toEqual([]);
   });
 
+  describe('a direct room (group sends only; its name says who talks to whom)', () => {
+    /** A direct room of its own (made by a first direct message) and the pair. */
+    async function directRoom() {
+      const [alice, bob] = await twoUsers();
+      const first = await finishedTask((await direct(bob.id, { from: alice.id, text: 'hi' })).body.data);
+      return { alice, bob, roomId: (first.result as { room: { id: number; room_name: string } }).room.id };
+    }
+
+    it('answers its members 400 direct_room and stores nothing', async () => {
+      const { alice, roomId } = await directRoom();
+      resetDynamoUsage();
+      const answer = await group(roomId, { from: alice.id, text: 'through the group endpoint' });
+      expect(answer.status).toBe(400);
+      expect(answer.headers['Content-Type']).toBe('application/problem+json');
+      expect(answer.body).toMatchObject({ status: 400, code: 'direct_room', detail: expect.stringContaining('POST /chat/user/:user_id/') });
+      expectNoWrites();
+      expect((await listRoomMessages(roomId)).map((m) => m.text)).toEqual(['hi']);
+    });
+
+    it('answers anyone else exactly as for an unknown room: no name, no sign that it exists', async () => {
+      const { alice, bob, roomId } = await directRoom();
+      const outsider = await newUser();
+      const unknownRoomId = 987_654_321;
+      const asUnknown = (body: Record<string, unknown>) => JSON.parse(JSON.stringify(body).replaceAll(String(unknownRoomId), String(roomId)));
+      const unknown = await group(unknownRoomId, { from: outsider.id, text: 'hello?' });
+      expect(unknown.status).toBe(404);
+
+      resetDynamoUsage();
+      for (const from of [outsider.id, 987_654_320]) {
+        const answer = await group(roomId, { from, text: 'hello?' });
+        expect(answer.status).toBe(404);
+        expect(answer.headers['Content-Type']).toBe('application/problem+json');
+        expect(answer.body).toEqual(asUnknown(unknown.body));
+        for (const name of [alice.username, bob.username]) expect(JSON.stringify(answer)).not.toContain(name);
+      }
+      expectNoWrites();
+      expect(await tasksOfSender(outsider.id)).toEqual([]);
+    });
+  });
+
   it('answers 404 for an unknown room and 400 for an unknown sender', async () => {
     const alice = await newUser();
     const room = await newRoom([alice]);

@@ -1,6 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../local/local-stack.ts';
 
+/** The message queue's visibility timeout in tests: a failed record is retried after this long. */
+export const TEST_VISIBILITY_TIMEOUT_SECONDS = 5;
+
 /**
  * One real local stack per test run, on free ports: DynamoDB Local, the fauxqs SQS emulator,
  * Redis behind the Upstash REST bridge, and serverless-offline with the SQS poller. Test files
@@ -8,7 +11,8 @@ import { startLocalStack } from '../../local/local-stack.ts';
  */
 export default async function setup(_project: TestProject) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const stack = await startLocalStack({ stage: 'local', offline: true, seedUsers: true, log: () => {} });
+  // A short visibility timeout: failed records are retried (and dead-lettered) after seconds, not minutes.
+  const stack = await startLocalStack({ stage: 'local', offline: true, seedUsers: true, log: () => {}, messageVisibilityTimeoutSeconds: TEST_VISIBILITY_TIMEOUT_SECONDS });
   Object.assign(process.env, stack.env);
   if (stack.httpUrl) process.env.CHAT_HTTP_URL = stack.httpUrl;
   if (stack.lambdaUrl) process.env.CHAT_LAMBDA_URL = stack.lambdaUrl;
