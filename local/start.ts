@@ -29,30 +29,24 @@ function portFrom(name: string, fallback: number): number {
 }
 const port = portFrom('PORT', 8000);
 const websocketPort = portFrom('WS_PORT', port + 1);
+const webPort = portFrom('WEB_PORT', 8080);
+const ports = [['PORT', port], ['WS_PORT', websocketPort], ['WEB_PORT', webPort]] as const;
+if (new Set(ports.map(([, value]) => value)).size !== ports.length) {
+  console.error(`PORT, WS_PORT and WEB_PORT must differ, got ${ports.map(([name, value]) => `${name}=${value}`).join(', ')}`);
+  process.exit(1);
+}
 
-// 127.0.0.1 is where serverless-offline listens; ::1 matters because `localhost` may resolve to it
+// 127.0.0.1 is where every service listens; ::1 matters because `localhost` may resolve to it
 // first (clients then fall back to 127.0.0.1 — unless something else answers on [::1]:PORT).
-for (const [name, value] of [['PORT', port], ['WS_PORT', websocketPort]] as const) {
+for (const [name, value] of ports) {
   if ((await isPortInUse(value, '127.0.0.1')) || (await isPortInUse(value, '::1'))) {
     console.error(
       `\nPort ${value} (${name}) is already in use — is another \`npm start\` running?\n` +
-        `Stop whatever listens there (e.g. \`ss -ltnp 'sport = :${value}'\` shows it) or pick other ports: PORT=8002 npm start (WebSocket on PORT+1, or WS_PORT=…)\n`,
+        `Stop whatever listens there (e.g. \`ss -ltnp 'sport = :${value}'\` shows it) or pick other ports: PORT=8002 npm start (WebSocket on PORT+1, or WS_PORT=…; the web client on WEB_PORT=…)\n`,
     );
     process.exit(1);
   }
 }
-
-// ---- web client (local/web-server.ts): WEB_PORT, default 8080 ----
-const webPort = Number(process.env.WEB_PORT ?? 8080);
-if (!Number.isInteger(webPort) || webPort <= 0 || webPort > 65535 || webPort === port) {
-  console.error(`WEB_PORT must be a TCP port number other than PORT, got "${process.env.WEB_PORT}"`);
-  process.exit(1);
-}
-if (await isPortInUse(webPort, '127.0.0.1')) {
-  console.error(`\nPort ${webPort} (the web client) is already in use. Pick another: WEB_PORT=8081 npm start\n`);
-  process.exit(1);
-}
-// ---- end web client ----
 
 let aws: ExternalAws | undefined;
 try {

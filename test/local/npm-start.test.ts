@@ -33,9 +33,9 @@ async function freePortPair(): Promise<number> {
 }
 
 /** A user's shell environment: none of this test run's stack variables. */
-function userEnv(port: number): NodeJS.ProcessEnv {
+function userEnv(port: number, webPort: number): NodeJS.ProcessEnv {
   const { PATH, HOME, USER, LANG, TMPDIR } = process.env;
-  return Object.fromEntries(Object.entries({ PATH, HOME, USER, LANG, TMPDIR, PORT: String(port) }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(Object.entries({ PATH, HOME, USER, LANG, TMPDIR, PORT: String(port), WEB_PORT: String(webPort) }).filter(([, v]) => v !== undefined));
 }
 
 function npmStart(env: NodeJS.ProcessEnv): Run {
@@ -67,7 +67,7 @@ interface Started extends Run {
 
 async function startedStack(): Promise<Started> {
   const port = await freePortPair();
-  const run = npmStart(userEnv(port));
+  const run = npmStart(userEnv(port, await freePort()));
   let gone = false;
   void run.exited.then(() => (gone = true));
   await until('npm start ready', () => {
@@ -107,15 +107,16 @@ afterEach(() => {
 });
 
 describe('npm start', () => {
-  it('refuses, saying so, when PORT or the WebSocket port (PORT+1) is taken, and starts nothing', async () => {
+  it('refuses, saying so, when PORT, the WebSocket port (PORT+1) or the web client port is taken, and starts nothing', async () => {
     const port = await freePortPair();
-    for (const taken of [port, port + 1]) {
+    const webPort = await freePort();
+    for (const [name, taken] of [['PORT', port], ['WS_PORT', port + 1], ['WEB_PORT', webPort]] as const) {
       const blocker = net.createServer();
       await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
       try {
-        const run = npmStart(userEnv(port));
+        const run = npmStart(userEnv(port, webPort));
         expect(await run.exited).not.toBe(0);
-        expect(run.output()).toContain(`Port ${taken} (${taken === port ? 'PORT' : 'WS_PORT'}) is already in use`);
+        expect(run.output()).toContain(`Port ${taken} (${name}) is already in use`);
         expect(run.output()).not.toContain('local-stack:');
       } finally {
         await new Promise((resolve) => blocker.close(resolve));

@@ -309,12 +309,17 @@ export class ChatController {
       patch.typing = all;
     }
     this.set(patch);
-    if (timeline) {
+    // Into a timeline that shows the room's newest page: a timeline still loading it takes nothing
+    // (that page is newer), and messages older than its oldest one would leave a hole below what
+    // is shown (they come back by scrolling up). The long poll hands out the OLDEST unseen ones.
+    const oldestHeld = timeline?.messages[0]?.sequence;
+    const shown = fresh.filter((m) => oldestHeld === undefined || m.sequence > oldestHeld);
+    if (timeline && timeline.loading !== 'initial' && shown.length > 0) {
       this.setTimeline(roomId, (t) => ({
         ...t,
-        messages: mergeBySequence(t.messages, fresh),
+        messages: mergeBySequence(t.messages, shown),
         // Whoever sent a message has seen everything before it.
-        watermarks: fresh.reduce((marks, m) => raiseWatermark(marks, m.msg_from, m.sequence), t.watermarks),
+        watermarks: shown.reduce((marks, m) => raiseWatermark(marks, m.msg_from, m.sequence), t.watermarks),
       }));
       // A frame is not a read: mark the open room read (which also refreshes "seen by").
       if (roomId === this.state.openRoomId && unreadNew > 0 && !read) void this.markRead(roomId);
@@ -403,9 +408,11 @@ export class ChatController {
     let taskId: string;
     try {
       taskId =
-        entry.target.kind === 'room'
-          ? await this.api.sendToRoom(userId, entry.target.roomId, entry.text, entry.key)
-          : await this.api.sendToUser(userId, entry.target.userId, entry.text, entry.key);
+        entry.target.kind === 'user'
+          ? await this.api.sendToUser(userId, entry.target.userId, entry.text, entry.key)
+          : entry.target.directTo !== undefined
+            ? await this.api.sendToUser(userId, entry.target.directTo, entry.text, entry.key)
+            : await this.api.sendToRoom(userId, entry.target.roomId, entry.text, entry.key);
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0;
       this.update(localId, { type: 'rejected', status, detail: detailOf(err) });

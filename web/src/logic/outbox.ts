@@ -15,7 +15,8 @@ export interface OutboxEntry {
   /** Stable id for the UI (the first key). */
   localId: string;
   /** Where it goes: a group room, or a user (a direct message, whose room may not exist yet). */
-  target: { kind: 'room'; roomId: number } | { kind: 'user'; userId: number };
+  /** `directTo`: the room is a direct room, whose messages are sent to the other user (POST /chat/user/:id/). */
+  target: { kind: 'room'; roomId: number; directTo?: number } | { kind: 'user'; userId: number };
   text: string;
   /** The Idempotency-Key of the current attempt. */
   key: string;

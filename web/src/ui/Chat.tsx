@@ -76,6 +76,18 @@ export function directRoomName(a: { id: number; username: string }, b: { id: num
   return `${low.username} - ${high.username}`;
 }
 
+/**
+ * The other member of a direct room, or undefined for a group room. TEMPORARY: the room answers do
+ * not say `is_direct` yet, so a direct room is told by the seed's name rule and its two members.
+ */
+export function directPeer(state: ChatState, session: Session, room: { room_name: string; room_member: { username: string }[] }): number | undefined {
+  if (room.room_member.length !== 2) return undefined;
+  const otherName = room.room_member.find((m) => m.username !== session.username)?.username;
+  const other = state.users?.find((u) => u.username === otherName);
+  if (!other) return undefined;
+  return directRoomName({ id: session.userId, username: session.username }, other) === room.room_name ? other.id : undefined;
+}
+
 function directRoomWith(state: ChatState, session: Session, userId: number): number | undefined {
   const other = state.users?.find((u) => u.id === userId);
   if (!other || !state.rooms) return undefined;

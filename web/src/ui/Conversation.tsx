@@ -5,6 +5,7 @@ import { pendingShown, type OutboxEntry } from '../logic/outbox.ts';
 import { seenBy, type Watermarks } from '../logic/seen.ts';
 import { Composer } from './Composer.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
+import { directPeer } from './Chat.tsx';
 import { navigate } from './route.ts';
 
 interface Props {
@@ -26,6 +27,11 @@ export function Conversation({ controller, state, roomId }: Props) {
     controller.session.userId,
   );
   const name = room?.room_name ?? (timeline?.messages[0]?.room.room_name || `Room ${roomId}`);
+  // Telling a direct room (directPeer) needs the users' ids.
+  const maybeDirect = room?.room_member.length === 2;
+  useEffect(() => {
+    if (maybeDirect && !state.users) void controller.loadUsers();
+  }, [maybeDirect, state.users, controller]);
 
   if (state.rooms && !room && !timeline?.loading) {
     return (
@@ -38,6 +44,8 @@ export function Conversation({ controller, state, roomId }: Props) {
     );
   }
 
+  // A direct room takes its messages through POST /chat/user/:id/ (the group endpoint refuses it).
+  const directTo = room && directPeer(state, controller.session, room);
   const typing = [...(state.typing.get(roomId)?.values() ?? [])].map((t) => t.username ?? 'Someone');
   return (
     <section className="conversation" aria-labelledby={`room-${roomId}-title`}>
@@ -71,7 +79,10 @@ export function Conversation({ controller, state, roomId }: Props) {
       <p className="typing" aria-live="polite">
         {typing.length === 1 ? `${typing[0]} is typing…` : typing.length > 1 ? `${typing.join(', ')} are typing…` : ''}
       </p>
-      <Composer onSend={(text) => controller.send({ kind: 'room', roomId }, text)} onTyping={() => controller.typing(roomId)} />
+      <Composer
+        onSend={(text) => controller.send({ kind: 'room', roomId, ...(directTo === undefined ? {} : { directTo }) }, text)}
+        onTyping={() => controller.typing(roomId)}
+      />
     </section>
   );
 }
@@ -170,12 +181,17 @@ function MessageLog({ label, controller, state, messages, pending, loading, hasM
     if (el && !loading && hasMoreBefore && el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
   }, [loading, hasMoreBefore, first, onLoadOlder]);
 
+  // Only the reader scrolling up loads older messages: the scroll events of the log's own moves
+  // (to the bottom, as messages render) must not, even when they pass near the top.
+  const lastScrollTop = useRef(0);
   const onScroll = () => {
     const el = log.current;
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop;
+    const up = el.scrollTop < lastScrollTop.current;
+    lastScrollTop.current = el.scrollTop;
     anchor.current = { ...anchor.current, fromBottom, atBottom: fromBottom - el.clientHeight < 40 };
-    if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX && hasMoreBefore && !loading) onLoadOlder();
+    if (up && el.scrollTop < LOAD_OLDER_THRESHOLD_PX && hasMoreBefore && !loading) onLoadOlder();
   };
 
   const lastMessage = messages.at(-1);
