@@ -1,7 +1,7 @@
 /**
  * ddb: DynamoDB requests and capacity units per endpoint and for one message end to end, measured
  * at handler level in this process (capacity.ts explains the AWS estimate). Handlers are the real
- * functions/*.ts, found through infra/functions/*.yml, invoked with API Gateway / SQS events.
+ * functions/*.ts, found through the route table (lib/routes.ts), invoked with API Gateway / SQS events.
  * Also the warm handler durations the cost model needs (send Lambda, consumer per message).
  */
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';

@@ -6,6 +6,7 @@ import { verifyToken } from '../auth/tokens.ts';
 import { AppError, malformedJson, payloadTooLarge } from '../errors.ts';
 import { logger } from '../log.ts';
 import { internalError, problemResponse } from './problem.ts';
+import type { HttpContract } from '../routes.ts';
 import type { HttpResponse } from './responses.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,10 +23,8 @@ export interface HttpRequest {
   remainingMs(): number;
 }
 
-export interface RouteOptions {
-  /** Token mode: answer without a token (sign-up, login, the API description). */
-  public?: boolean;
-}
+/** What the middleware needs of a route's contract (lib/routes.ts): whether it is public. */
+export type RouteOptions = Pick<HttpContract, 'auth'>;
 
 export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
 
@@ -33,7 +32,7 @@ export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
  * Wraps a route in the HTTP plumbing every endpoint shares: request-scoped logging, JSON body
  * parsing with a size limit, and the mapping of errors to one problem+json shape.
  */
-export function httpHandler(route: HttpRoute, options: RouteOptions = {}) {
+export function httpHandler(route: HttpRoute, options: RouteOptions = { auth: 'token' }) {
   const mode = authMode();
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -51,7 +50,7 @@ const unauthorized = (code: string, detail: string) =>
 async function authenticate(request: HttpRequest, options: RouteOptions): Promise<{ userId: number } | undefined> {
   const header = request.headers.authorization;
   if (!header) {
-    if (options.public) return undefined;
+    if (options.auth === 'public') return undefined;
     throw unauthorized('unauthorized', 'This endpoint needs a Bearer token: POST /auth/token/ gives one.');
   }
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { AuthMode } from '../auth/mode.ts';
 import { MAX_BODY_BYTES } from '../http/handler.ts';
-import { actingUserQuery, routeTable, type RouteDoc } from './routes.ts';
+import * as fields from '../http/fields.ts';
+import { endpoints, type HttpContract } from '../routes.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 type JsonObject = Record<string, unknown>;
@@ -18,7 +19,7 @@ export function jsonSchema(schema: z.ZodMiniType): JsonObject {
  */
 export function openApiDocument(mode: AuthMode): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const route of routeTable(mode)) (paths[route.path] ??= {})[route.method] = operation(route, mode);
+  for (const route of endpoints()) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, mode);
   return {
     openapi: '3.1.0',
     info: {
@@ -52,12 +53,17 @@ export function openApiDocument(mode: AuthMode): JsonObject {
   };
 }
 
+type RouteDoc = HttpContract & { name: string };
+
+/** `?user_id=`, the acting user: the schema is the id field actingUserId parses it with. */
+const actingUserQuery = (required: boolean) => z.object({ user_id: required ? fields.idText : z.optional(fields.idText) });
+
 function operation(route: RouteDoc, mode: AuthMode): JsonObject {
   const parameters = [
-    ...parametersOf(route.pathParams, 'path'),
+    ...parametersOf(route.request?.path, 'path'),
     ...parametersOf(route.actor ? actingUserQuery(mode === 'query' && route.actor === 'required') : undefined, 'query', actorDescription(mode)),
-    ...parametersOf(route.query, 'query'),
-    ...parametersOf(route.headers, 'header'),
+    ...parametersOf(route.request?.query, 'query'),
+    ...parametersOf(route.request?.headers, 'header'),
   ];
   const responses: JsonObject = {};
   for (const [status, description] of Object.entries(route.responses)) responses[status] = { description };
@@ -68,17 +74,17 @@ function operation(route: RouteDoc, mode: AuthMode): JsonObject {
     summary: route.summary,
     tags: [route.tag],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(route.body
+    ...(route.request?.body
       ? {
           requestBody: {
             required: true,
             description: `JSON, at most ${MAX_BODY_BYTES} bytes.`,
-            content: { 'application/json': { schema: jsonSchema(route.body), ...(route.example === undefined ? {} : { example: route.example }) } },
+            content: { 'application/json': { schema: jsonSchema(route.request.body), ...(route.example === undefined ? {} : { example: route.example }) } },
           },
         }
       : {}),
     responses,
-    ...(mode === 'token' && route.public ? { security: [] } : {}),
+    ...(mode === 'token' && route.auth === 'public' ? { security: [] } : {}),
   };
 }
 
@@ -102,7 +108,7 @@ function parametersOf(schema: z.ZodMiniType | undefined, where: 'path' | 'query'
 const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 
 const operationId = (route: RouteDoc) =>
-  [route.method, ...route.path.split('/').filter(Boolean).map((part) => part.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]/g, '_'))].join('_');
+  [route.method.toLowerCase(), ...route.path.split('/').filter(Boolean).map((part) => part.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]/g, '_'))].join('_');
 
 /** Response shape of lib/http/problem.ts (a response, so there is no request schema to derive it from). */
 const problemSchema = {

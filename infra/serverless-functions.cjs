@@ -1,0 +1,21 @@
+'use strict';
+/**
+ * serverless.yml's `functions`, from the route table (lib/routes.ts). osls 4 loads `${file(…)}`
+ * sources ending in .js/.cjs with require() and awaits a function's result; it reads .ts and
+ * .mjs as plain text. So this CommonJS file imports the TypeScript table, which Node runs as is
+ * from 22.18 on (type stripping): `npx sls …` uses the project's Node 22 (the `node` devDependency).
+ */
+module.exports = async () => {
+  try {
+    const { serverlessFunctions } = await import('../lib/routes.ts');
+    return serverlessFunctions();
+  } catch (error) {
+    if (error && error.code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new Error(
+        `serverless.yml reads its functions from lib/routes.ts, which needs Node.js 22.18 or newer (this is ${process.version}). ` +
+          "Run it as `npx sls …` (or an npm script): they use the project's own Node 22.",
+      );
+    }
+    throw error;
+  }
+};
