@@ -2,18 +2,23 @@
  * The route table: every Lambda function of the service, declared once. An entry has the fields
  * serverless.yml would give the function (`handler`, `events`, `iamRoleStatements`, `timeout`…)
  * and, for an endpoint, its HTTP contract (`http`): method, path, the zod schemas of its input and
- * of every answer, and whether it needs a token. From this table come serverless.yml's `functions`
- * (infra/serverless-functions.cjs), the OpenAPI document (lib/openapi/document.ts), the typed
- * client (client/), and the lists the tests and the benchmark enumerate. README, "Adding an
- * endpoint", says how to add one.
+ * of every answer, the problems it may answer, and whether it needs a token. From this table come
+ * serverless.yml's `functions` (infra/serverless-functions.cjs), the OpenAPI document
+ * (lib/openapi/document.ts), the typed client (client/), and the lists the tests and the benchmark
+ * enumerate. README, "Adding an endpoint", says how to add one.
+ *
+ * Each entry is a constant of its own, so that a handler importing its entry (the public ones do,
+ * for `auth`) bundles that entry only: no initializer here may call a function, spread an object
+ * or read a property (esbuild keeps what it cannot prove pure).
  */
 import type * as z from 'zod/mini';
-import { loginBody } from './auth/schemas.ts';
-import { directMessagePath, groupMessagePath, sendMessageBody, sendMessageHeaders } from './messages/schemas.ts';
-import { MAX_WAIT_SECONDS, roomMessagesPath, roomMessagesQuery, unseenQuery } from './reading/schemas.ts';
-import { createRoomBody, roomIdPath, roomMembersQuery } from './rooms/schemas.ts';
+import { loginBody, tokenResponse } from './auth/schemas.ts';
+import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders, taskIdResponse, taskStatusResponse } from './messages/schemas.ts';
+import { openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
+import { roomMessagesPath, roomMessagesQuery, roomMessagesResponse, unseenQuery, unseenRoomsResponse } from './reading/schemas.ts';
+import { createRoomBody, roomIdPath, roomListResponse, roomMembersQuery, roomMembersResponse, roomViewResponse, roomWithMembersResponse } from './rooms/schemas.ts';
 import { taskIdPath } from './tasks/schemas.ts';
-import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery } from './users/schemas.ts';
+import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery, userListResponse, userResponse } from './users/schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,26 +27,48 @@ export type ObjectSchema = z.ZodMiniType<unknown, Record<string, unknown>>;
 
 export type Tag = 'users' | 'auth' | 'rooms' | 'messages' | 'docs';
 
+export type SuccessStatus = 200 | 201 | 204 | 304;
+
+/** One success answer of an endpoint. Without `json` or `envelope` it has no body (204, 304). */
+export interface ResponseSpec {
+  description: string;
+  /** A JSON body with this schema. */
+  json?: z.ZodMiniType;
+  /** The seed's envelope `{status, message, data}` around `data` of this schema (null: no `data`). */
+  envelope?: z.ZodMiniType | null;
+  /** An example of the body (of `data` for an envelope), checked against the document by the tests. */
+  example?: unknown;
+  /** The headers this answer carries (lib/openapi/problems.ts HEADERS), always or sometimes. */
+  headers?: Partial<Record<HeaderName, 'always' | 'sometimes'>>;
+}
+
 /** The HTTP contract of an endpoint: its OpenAPI operation, and its route on the HTTP API. */
 export interface HttpContract {
   method: HttpMethod;
   /** As clients call it: with the seed's trailing slash where the seed has one. */
   path: `/${string}`;
   summary: string;
+  description?: string;
   tag: Tag;
   /**
    * `public`: answers without a Bearer token in token mode (sign-up, login, the API description);
-   * `token`: deployed stages (AUTH_MODE=token) need one. The handler passes this to httpHandler.
+   * `token`: deployed stages (AUTH_MODE=token) need one. The middleware reads it (lib/http/handler.ts).
    */
   auth: 'public' | 'token';
   /** How `?user_id=` (the acting user, lib/http/actor.ts) is read: required in query mode, or optional. */
   actor?: 'required' | 'optional';
   /** The very schemas the handler parses its input with. */
   request?: { path?: ObjectSchema; query?: ObjectSchema; headers?: ObjectSchema; body?: ObjectSchema };
-  /** A request body that the body schema accepts (test/trust/openapi.test.ts checks it). */
+  /** A request body that the body schema accepts (the tests check it). */
   example?: unknown;
-  /** Success status → description. */
-  responses: Record<number, string>;
+  /** Examples of parameters, by name, where PARAMETER_EXAMPLES' do not fit. */
+  parameterExamples?: Readonly<Record<string, string | number>>;
+  responses: Partial<Record<SuccessStatus, ResponseSpec>>;
+  /**
+   * The problems this endpoint answers of its own. Those every endpoint of its kind may answer
+   * (validation, tokens, body limits, 500, 503) are added by lib/openapi/document.ts.
+   */
+  errors?: readonly ProblemCode[];
 }
 
 /** A CloudFormation value as serverless.yml's `!GetAtt`/`!Join` write it: an intrinsic function object. */
@@ -68,175 +95,386 @@ export interface FunctionEntry {
   timeout?: number;
 }
 
-/** The ARNs the functions are granted, as CloudFormation references to serverless.yml's resources. */
-const arn = {
-  chatTable: { 'Fn::GetAtt': ['ChatTable', 'Arn'] },
-  chatTableGsi1: { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] },
-  tasksTable: { 'Fn::GetAtt': ['TasksTable', 'Arn'] },
-  messageQueue: { 'Fn::GetAtt': ['MessageQueue', 'Arn'] },
-  deadLetterQueue: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-} as const;
+// The ARNs the functions are granted: CloudFormation references to serverless.yml's resources, one
+// constant each (esbuild cannot prove a property access pure: `chatTable` would keep the table).
+const chatTable = { 'Fn::GetAtt': ['ChatTable', 'Arn'] } as const;
+const chatTableGsi1 = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] } as const;
+const tasksTable = { 'Fn::GetAtt': ['TasksTable', 'Arn'] } as const;
+const messageQueue = { 'Fn::GetAtt': ['MessageQueue', 'Arn'] } as const;
+const deadLetterQueue = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } as const;
 
-const userExample = {
-  username: 'ada',
-  password: 'Correct-Horse-1',
+/** Examples of the parameters, by name (an endpoint's parameterExamples win). */
+export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
+  id: 1,
+  user_id: 7,
+  room_id: 1,
+  task_id: 'a487117c-d31b-45b0-ae3c-28126b0f3ec2',
+  username: 'user_1',
   first_name: 'Ada',
   last_name: 'Lovelace',
-  email: 'ada@example.com',
-  profile: { status: 'Online', status_msg: 'Counting' },
+  profile__status: 'Online',
+  limit: 50,
+  before: 120,
+  after: 100,
+  seen_by: '1',
+  include: 'past',
+  wait: 20,
+  'Idempotency-Key': 'send-2026-11-24-0001',
+  'If-None-Match': '"3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"',
 };
+
+const SENT_AT = '2026-11-24T09:30:00.000Z';
+const exampleUser = { id: 7, username: 'user_7', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', profile: { status: 'Online', status_msg: 'Counting' } };
+const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }] };
+const exampleMessage = { id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT };
+const examplePage = { limit: 50, prev: 42, next: null, has_more_before: true, has_more_after: false };
+// Written out, not spread: esbuild cannot prove a spread pure either.
+const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], unread_count: 2 };
+const exampleRoomMessages = {
+  id: 1,
+  room_name: 'general',
+  room_member: [{ username: 'user_7' }, { username: 'user_8' }],
+  messages: [{ id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT, seen_by: [{ id: 8, username: 'user_8' }] }],
+  page: examplePage,
+};
+const exampleUnseenRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], messages: [exampleMessage], has_more: false };
+const exampleTaskId = 'a487117c-d31b-45b0-ae3c-28126b0f3ec2';
+const userBodyExample = { username: 'ada', password: 'Correct-Horse-1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', profile: { status: 'Online', status_msg: 'Counting' } };
 const sendExample = { from: 7, text: 'Hello!' };
+const SEND_DESCRIPTION =
+  '`from` is the sender: required on the local stage (AUTH_MODE=query); with a Bearer token it may be left out, and must otherwise be the token’s user.';
 
+const sent = {
+  description: 'The task id, at once; the message is stored asynchronously (GET /chat/task_state/{task_id}).',
+  envelope: taskIdResponse,
+  example: exampleTaskId,
+  headers: { 'Idempotent-Replayed': 'sometimes' },
+} as const satisfies ResponseSpec;
+
+// Users
+
+export const usersList = {
+  handler: 'functions/users-list.handler',
+  http: {
+    method: 'GET', path: '/users/', tag: 'users', auth: 'token',
+    summary: 'List users (cached), filtered by exact field values',
+    request: { query: userListQuery },
+    responses: {
+      200: { description: 'Every user matching the filters, a plain JSON array (the seed’s shape)', json: userListResponse, example: [exampleUser], headers: { ETag: 'always', 'Cache-Control': 'always', 'X-Cache': 'always' } },
+      304: { description: 'Not modified: If-None-Match names the current ETag', headers: { ETag: 'always', 'Cache-Control': 'always', 'X-Cache': 'always' } },
+    },
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: chatTableGsi1 }],
+} as const satisfies FunctionEntry;
+
+export const usersCreate = {
+  handler: 'functions/users-create.handler',
+  http: {
+    method: 'POST', path: '/users/', tag: 'users', auth: 'public',
+    summary: 'Sign up: create a user',
+    request: { body: createUserBody },
+    example: userBodyExample,
+    responses: { 201: { description: 'The created user (never a password)', json: userResponse, example: exampleUser } },
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: chatTable }],
+} as const satisfies FunctionEntry;
+
+export const userGet = {
+  handler: 'functions/user-get.handler',
+  http: {
+    method: 'GET', path: '/users/{id}/', tag: 'users', auth: 'token',
+    summary: 'One user',
+    request: { path: userIdPath },
+    responses: { 200: { description: 'The user', json: userResponse, example: exampleUser } },
+    errors: ['not_found'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: chatTable }],
+} as const satisfies FunctionEntry;
+
+export const userReplace = {
+  handler: 'functions/user-replace.handler',
+  http: {
+    method: 'PUT', path: '/users/{id}/', tag: 'users', auth: 'token',
+    summary: 'Update a user (token mode: only oneself); the password may be left out',
+    request: { path: userIdPath, body: replaceUserBody },
+    example: { username: 'ada', profile: { status: 'Busy' } },
+    responses: { 200: { description: 'The updated user', json: userResponse, example: exampleUser } },
+    errors: ['forbidden', 'not_found', 'conflict'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
+} as const satisfies FunctionEntry;
+
+export const userPatch = {
+  handler: 'functions/user-patch.handler',
+  http: {
+    method: 'PATCH', path: '/users/{id}/', tag: 'users', auth: 'token',
+    summary: 'Change some fields of a user (token mode: only oneself)',
+    request: { path: userIdPath, body: patchUserBody },
+    example: { profile: { status_msg: 'Away' } },
+    responses: { 200: { description: 'The updated user', json: userResponse, example: exampleUser } },
+    errors: ['forbidden', 'not_found', 'conflict'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
+} as const satisfies FunctionEntry;
+
+export const userDelete = {
+  handler: 'functions/user-delete.handler',
+  http: {
+    method: 'DELETE', path: '/users/{id}/', tag: 'users', auth: 'token',
+    summary: 'Delete a user (token mode: only oneself); they leave their rooms first',
+    request: { path: userIdPath },
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['forbidden', 'not_found', 'conflict'],
+  },
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: chatTable },
+    { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: chatTableGsi1 },
+  ],
+} as const satisfies FunctionEntry;
+
+// Auth
+
+export const authToken = {
+  handler: 'functions/auth-token.handler',
+  http: {
+    method: 'POST', path: '/auth/token/', tag: 'auth', auth: 'public',
+    summary: 'Exchange a username and password for a Bearer token (15 minutes)',
+    request: { body: loginBody },
+    example: { username: 'user_1', password: 'Passw0rd!' },
+    responses: {
+      200: { description: 'A Bearer token for the user', json: tokenResponse, example: { access_token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl', token_type: 'Bearer', expires_in: 900, user_id: 7 }, headers: { 'Cache-Control': 'always' } },
+    },
+    errors: ['invalid_credentials', 'rate_limited'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: chatTable }],
+} as const satisfies FunctionEntry;
+
+// Rooms
+
+export const chatroomList = {
+  handler: 'functions/chatroom-list.handler',
+  http: {
+    method: 'GET', path: '/chat/chatroom/', tag: 'rooms', auth: 'token', actor: 'optional',
+    summary: "Group rooms, or with an acting user that user's rooms with their members and unread counts",
+    responses: { 200: { description: 'The rooms', envelope: roomListResponse, example: [exampleMyRoom] } },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [chatTableGsi1] },
+    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: [chatTable] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const chatroomCreate = {
+  handler: 'functions/chatroom-create.handler',
+  http: {
+    method: 'POST', path: '/chat/chatroom/', tag: 'rooms', auth: 'token', actor: 'optional',
+    summary: 'Create a group room with a unique name (the acting user, if any, is a member)',
+    request: { body: createRoomBody },
+    example: { room_name: 'general', room_member: [{ username: 'user_2' }, { username: 'user_3' }] },
+    responses: { 200: { description: 'The room with its members', envelope: roomWithMembersResponse, example: exampleRoom } },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+export const chatroomGet = {
+  handler: 'functions/chatroom-get.handler',
+  http: {
+    method: 'GET', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'optional',
+    summary: 'A group room, or with an acting user any room of theirs with its members',
+    request: { path: roomIdPath },
+    responses: { 200: { description: 'The room', envelope: roomViewResponse, example: exampleRoom } },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+export const chatroomJoin = {
+  handler: 'functions/chatroom-join.handler',
+  http: {
+    method: 'PUT', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'required',
+    summary: 'Join a group room',
+    request: { path: roomIdPath },
+    responses: { 200: { description: 'Joined: the envelope without data, as in the seed', envelope: null } },
+    errors: ['already_member', 'direct_room', 'forbidden', 'not_found', 'conflict'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+export const chatroomLeave = {
+  handler: 'functions/chatroom-leave.handler',
+  http: {
+    method: 'DELETE', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'required',
+    summary: 'Leave a room (its last member leaving deletes a group room and frees its name)',
+    request: { path: roomIdPath },
+    responses: { 204: { description: 'Left' } },
+    errors: ['not_a_member', 'forbidden', 'not_found', 'conflict'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+export const chatroomMembers = {
+  handler: 'functions/chatroom-members.handler',
+  http: {
+    method: 'GET', path: '/chat/chatroom/{id}/members/', tag: 'rooms', auth: 'token', actor: 'required',
+    summary: 'Current members, and with include=past the join/leave history (members only)',
+    request: { path: roomIdPath, query: roomMembersQuery },
+    responses: {
+      200: {
+        description: 'The members and, with include=past, the history',
+        envelope: roomMembersResponse,
+        example: { id: 1, members: [{ id: 7, username: 'user_7', joined_at: SENT_AT }], history: [{ id: 7, username: 'user_7', event: 'joined', at: SENT_AT }] },
+      },
+    },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:BatchGetItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+// Messages. HTTP API refuses route keys ending in '/'; API Gateway and serverless-offline route the
+// seed's '/chat/user/1/' to '/chat/user/{user_id}' (routeKey drops the slash).
+
+export const sendDirect = {
+  handler: 'functions/send-direct.handler',
+  http: {
+    method: 'POST', path: '/chat/user/{user_id}/', tag: 'messages', auth: 'token',
+    summary: 'Send a direct message to user {user_id} (the pair’s room is created by the first one); answers a task id at once',
+    description: SEND_DESCRIPTION,
+    request: { path: directMessagePath, headers: sendMessageHeaders, body: sendMessageBodyOfEitherMode },
+    example: sendExample,
+    parameterExamples: { user_id: 8 },
+    responses: { 200: sent },
+    errors: ['forbidden', 'not_found', 'conflict', 'rate_limited', 'service_unavailable'],
+  },
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [chatTable] },
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [tasksTable] },
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [messageQueue] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const sendGroup = {
+  handler: 'functions/send-group.handler',
+  http: {
+    method: 'POST', path: '/chat/group/{room_id}/', tag: 'messages', auth: 'token',
+    summary: 'Send a message to a group room the sender is a member of; answers a task id at once',
+    description: SEND_DESCRIPTION,
+    request: { path: groupMessagePath, headers: sendMessageHeaders, body: sendMessageBodyOfEitherMode },
+    example: sendExample,
+    responses: { 200: sent },
+    errors: ['forbidden', 'not_found', 'conflict', 'rate_limited', 'service_unavailable'],
+  },
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [chatTable] },
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [tasksTable] },
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [messageQueue] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const taskState = {
+  handler: 'functions/task-state.handler',
+  http: {
+    method: 'GET', path: '/chat/task_state/{task_id}', tag: 'messages', auth: 'token',
+    summary: 'What became of a send: PENDING, STARTED, SUCCESS (with the stored message) or FAILURE (with the reason)',
+    description: 'Not enveloped, as in the seed. An unknown or expired id is 404 (Celery answers PENDING); in token mode a task is visible to its sender only.',
+    request: { path: taskIdPath },
+    responses: { 200: { description: 'The task’s state and result', json: taskStatusResponse, example: { state: 'SUCCESS', result: exampleMessage } } },
+    errors: ['not_found'],
+  },
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [tasksTable] }],
+} as const satisfies FunctionEntry;
+
+export const messageConsumer = {
+  handler: 'functions/message-consumer.handler',
+  // The queue's visibility timeout (60 s) must cover a whole batch; AWS advises ≥ 6 × the timeout
+  // for SQS-triggered functions when throttled invocations retry.
+  timeout: 10,
+  events: [
+    // No maximumBatchingWindow: Lambda does not support a batching window on FIFO queues.
+    { sqs: { arn: messageQueue, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
+  ],
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [chatTable] },
+    { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [tasksTable] },
+    // sqs:ReceiveMessage/DeleteMessage/GetQueueAttributes on MessageQueue (the event source, and the
+    // redrive policy the consumer reads) are added by the per-function IAM plugin for the sqs event.
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [deadLetterQueue] },
+  ],
+} as const satisfies FunctionEntry;
+
+// Reading. The literal 'unseen' route wins over '{room_id}' in both API Gateway and
+// serverless-offline, and 'unseen' is no valid room id anyway.
+
+export const messagesList = {
+  handler: 'functions/messages-list.handler',
+  http: {
+    method: 'GET', path: '/chat/messages/{room_id}/', tag: 'messages', auth: 'token', actor: 'required',
+    summary: "A room's messages, members only: the newest page (limit ≤ 100) or the page before/after a sequence; marks them seen",
+    request: { path: roomMessagesPath, query: roomMessagesQuery },
+    responses: {
+      200: { description: 'The room, one page of its messages and the page cursors', envelope: roomMessagesResponse, example: exampleRoomMessages },
+    },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [
+    // BatchGetItem: user, META, ROSTER, membership, usernames; Query: the page and, with seen_by, the
+    // memberships; GetItem + UpdateItem: the reader's watermark.
+    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [chatTable] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const messagesUnseen = {
+  handler: 'functions/messages-unseen.handler',
+  http: {
+    method: 'GET', path: '/chat/messages/unseen/', tag: 'messages', auth: 'token', actor: 'required',
+    summary: 'Per room, the messages the user has not seen and did not send, then marked seen; wait=N long-polls up to N seconds',
+    request: { query: unseenQuery },
+    responses: { 200: { description: 'Every room of the user, with its unseen messages (oldest first)', envelope: unseenRoomsResponse, example: [exampleUnseenRoom] } },
+    errors: ['forbidden', 'not_found'],
+  },
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [chatTableGsi1] },
+    // BatchGetItem: the user, META, ROSTER and membership of each room, usernames; Query: the rooms
+    // with news; GetItem + UpdateItem: the watermarks.
+    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [chatTable] },
+  ],
+} as const satisfies FunctionEntry;
+
+// The API description (OpenAPI 3.1), generated from this table. Reads nothing.
+export const openapi = {
+  handler: 'functions/openapi.handler',
+  http: {
+    method: 'GET', path: '/openapi.json', tag: 'docs', auth: 'public',
+    summary: 'This document',
+    responses: { 200: { description: 'The OpenAPI 3.1 document', json: openApiDocumentResponse, headers: { 'Cache-Control': 'always' } } },
+  },
+  iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
+/** Every function, by its serverless name. */
 export const functions = {
-  // Users
-  usersList: {
-    handler: 'functions/users-list.handler',
-    http: { method: 'GET', path: '/users/', tag: 'users', auth: 'token', summary: 'List users (cached), filtered by exact field values', request: { query: userListQuery }, responses: { 200: 'A JSON array of users; ETag, 304 on If-None-Match' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: arn.chatTableGsi1 }],
-  },
-  usersCreate: {
-    handler: 'functions/users-create.handler',
-    http: { method: 'POST', path: '/users/', tag: 'users', auth: 'public', summary: 'Sign up: create a user', request: { body: createUserBody }, example: userExample, responses: { 201: 'The created user (never a password)' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: arn.chatTable }],
-  },
-  userGet: {
-    handler: 'functions/user-get.handler',
-    http: { method: 'GET', path: '/users/{id}/', tag: 'users', auth: 'token', summary: 'One user', request: { path: userIdPath }, responses: { 200: 'The user' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: arn.chatTable }],
-  },
-  userReplace: {
-    handler: 'functions/user-replace.handler',
-    http: { method: 'PUT', path: '/users/{id}/', tag: 'users', auth: 'token', summary: 'Update a user (token mode: only oneself); the password may be left out', request: { path: userIdPath, body: replaceUserBody }, example: { username: 'ada', profile: { status: 'Busy' } }, responses: { 200: 'The updated user' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: arn.chatTable }],
-  },
-  userPatch: {
-    handler: 'functions/user-patch.handler',
-    http: { method: 'PATCH', path: '/users/{id}/', tag: 'users', auth: 'token', summary: 'Change some fields of a user (token mode: only oneself)', request: { path: userIdPath, body: patchUserBody }, example: { profile: { status_msg: 'Away' } }, responses: { 200: 'The updated user' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: arn.chatTable }],
-  },
-  userDelete: {
-    handler: 'functions/user-delete.handler',
-    http: { method: 'DELETE', path: '/users/{id}/', tag: 'users', auth: 'token', summary: 'Delete a user (token mode: only oneself)', request: { path: userIdPath }, responses: { 204: 'Deleted' } },
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: arn.chatTable },
-      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: arn.chatTableGsi1 },
-    ],
-  },
-
-  // Auth
-  authToken: {
-    handler: 'functions/auth-token.handler',
-    http: { method: 'POST', path: '/auth/token/', tag: 'auth', auth: 'public', summary: 'Exchange a username and password for a Bearer token (15 minutes)', request: { body: loginBody }, example: { username: 'user_1', password: 'Passw0rd!' }, responses: { 200: '{access_token, token_type: "Bearer", expires_in, user_id}' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: arn.chatTable }],
-  },
-
-  // Rooms
-  chatroomList: {
-    handler: 'functions/chatroom-list.handler',
-    http: { method: 'GET', path: '/chat/chatroom/', tag: 'rooms', auth: 'token', actor: 'optional', summary: "Group rooms, or with an acting user that user's rooms with their members", responses: { 200: 'Envelope {status, message, data: rooms}' } },
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [arn.chatTableGsi1] },
-      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: [arn.chatTable] },
-    ],
-  },
-  chatroomCreate: {
-    handler: 'functions/chatroom-create.handler',
-    http: { method: 'POST', path: '/chat/chatroom/', tag: 'rooms', auth: 'token', actor: 'optional', summary: 'Create a group room with a unique name (the acting user, if any, is a member)', request: { body: createRoomBody }, example: { room_name: 'general', room_member: [{ username: 'user_2' }, { username: 'user_3' }] }, responses: { 200: 'Envelope with the room {id, room_name, room_member}' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [arn.chatTable] }],
-  },
-  chatroomGet: {
-    handler: 'functions/chatroom-get.handler',
-    http: { method: 'GET', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'optional', summary: 'A group room, or with an acting user any room of theirs with its members', request: { path: roomIdPath }, responses: { 200: 'Envelope with the room' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Resource: [arn.chatTable] }],
-  },
-  chatroomJoin: {
-    handler: 'functions/chatroom-join.handler',
-    http: { method: 'PUT', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'required', summary: 'Join a group room', request: { path: roomIdPath }, responses: { 200: 'Envelope {status, message}' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [arn.chatTable] }],
-  },
-  chatroomLeave: {
-    handler: 'functions/chatroom-leave.handler',
-    http: { method: 'DELETE', path: '/chat/chatroom/{id}/', tag: 'rooms', auth: 'token', actor: 'required', summary: 'Leave a room (its last member leaving deletes it)', request: { path: roomIdPath }, responses: { 204: 'Left' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [arn.chatTable] }],
-  },
-  chatroomMembers: {
-    handler: 'functions/chatroom-members.handler',
-    http: { method: 'GET', path: '/chat/chatroom/{id}/members/', tag: 'rooms', auth: 'token', actor: 'required', summary: 'Current members, and with include=past the join/leave history', request: { path: roomIdPath, query: roomMembersQuery }, responses: { 200: 'Envelope {id, members, history?}' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:BatchGetItem'], Resource: [arn.chatTable] }],
-  },
-
-  // Messages. HTTP API refuses route keys ending in '/'; API Gateway and serverless-offline route
-  // the seed's '/chat/user/1/' to them (routeKey drops the slash).
-  sendDirect: {
-    handler: 'functions/send-direct.handler',
-    http: { method: 'POST', path: '/chat/user/{user_id}/', tag: 'messages', auth: 'token', summary: 'Send a direct message (the pair’s room is created by the first one); answers a task id at once', request: { path: directMessagePath, headers: sendMessageHeaders, body: sendMessageBody('token') }, example: sendExample, responses: { 200: 'Envelope with the task id (Idempotent-Replayed: true on a replay)' } },
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [arn.chatTable] },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [arn.tasksTable] },
-      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [arn.messageQueue] },
-    ],
-  },
-  sendGroup: {
-    handler: 'functions/send-group.handler',
-    http: { method: 'POST', path: '/chat/group/{room_id}/', tag: 'messages', auth: 'token', summary: 'Send a message to a group room the sender is a member of; answers a task id at once', request: { path: groupMessagePath, headers: sendMessageHeaders, body: sendMessageBody('token') }, example: sendExample, responses: { 200: 'Envelope with the task id (Idempotent-Replayed: true on a replay)' } },
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [arn.chatTable] },
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [arn.tasksTable] },
-      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [arn.messageQueue] },
-    ],
-  },
-  taskState: {
-    handler: 'functions/task-state.handler',
-    http: { method: 'GET', path: '/chat/task_state/{task_id}', tag: 'messages', auth: 'token', summary: 'State of a send: PENDING, STARTED, SUCCESS (with the stored message) or FAILURE (with the reason)', request: { path: taskIdPath }, responses: { 200: '{state, result}' } },
-    iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [arn.tasksTable] }],
-  },
-  messageConsumer: {
-    handler: 'functions/message-consumer.handler',
-    // The queue's visibility timeout (60 s) must cover a whole batch; AWS advises ≥ 6 × the timeout
-    // for SQS-triggered functions when throttled invocations retry.
-    timeout: 10,
-    events: [
-      // No maximumBatchingWindow: Lambda does not support a batching window on FIFO queues.
-      { sqs: { arn: arn.messageQueue, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
-    ],
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [arn.chatTable] },
-      { Effect: 'Allow', Action: ['dynamodb:UpdateItem'], Resource: [arn.tasksTable] },
-      // sqs:ReceiveMessage/DeleteMessage/GetQueueAttributes on MessageQueue (the event source, and the
-      // redrive policy the consumer reads) are added by the per-function IAM plugin for the sqs event.
-      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [arn.deadLetterQueue] },
-    ],
-  },
-
-  // Reading. The literal 'unseen' route wins over '{room_id}' in both API Gateway and
-  // serverless-offline, and 'unseen' is no valid room id anyway.
-  messagesList: {
-    handler: 'functions/messages-list.handler',
-    http: { method: 'GET', path: '/chat/messages/{room_id}/', tag: 'messages', auth: 'token', actor: 'required', summary: "A room's messages, members only: the newest page (limit ≤ 100) or the page before/after a sequence; marks them seen", request: { path: roomMessagesPath, query: roomMessagesQuery }, responses: { 200: 'Envelope with the room, its messages and the page cursors' } },
-    iamRoleStatements: [
-      // BatchGetItem: user, META, ROSTER, membership, usernames; Query: the page and, with seen_by,
-      // the memberships; GetItem + UpdateItem: the reader's watermark.
-      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [arn.chatTable] },
-    ],
-  },
-  messagesUnseen: {
-    handler: 'functions/messages-unseen.handler',
-    http: { method: 'GET', path: '/chat/messages/unseen/', tag: 'messages', auth: 'token', actor: 'required', summary: `Per room, the messages the user has not seen and did not send, then marked seen; wait=N long-polls up to ${MAX_WAIT_SECONDS} s`, request: { query: unseenQuery }, responses: { 200: 'Envelope with the unseen messages per room' } },
-    iamRoleStatements: [
-      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [arn.chatTableGsi1] },
-      // BatchGetItem: the user, META, ROSTER and membership of each room, usernames; Query: the rooms
-      // with news; GetItem + UpdateItem: the watermarks.
-      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [arn.chatTable] },
-    ],
-  },
-
-  // The API description (OpenAPI 3.1), generated from this table. Reads nothing.
-  openapi: {
-    handler: 'functions/openapi.handler',
-    http: { method: 'GET', path: '/openapi.json', tag: 'docs', auth: 'public', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
-    iamRoleStatements: [],
-  },
-} as const satisfies Record<string, FunctionEntry>;
+  usersList,
+  usersCreate,
+  userGet,
+  userReplace,
+  userPatch,
+  userDelete,
+  authToken,
+  chatroomList,
+  chatroomCreate,
+  chatroomGet,
+  chatroomJoin,
+  chatroomLeave,
+  chatroomMembers,
+  sendDirect,
+  sendGroup,
+  taskState,
+  messageConsumer,
+  messagesList,
+  messagesUnseen,
+  openapi,
+} satisfies Record<string, FunctionEntry>;
 
 export type FunctionName = keyof typeof functions;
 

@@ -2,11 +2,23 @@ import * as z from 'zod/mini';
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
-/** A positive integer id given as text (path or query): digits only, no sign, no leading zero. */
-export const idText = z.pipe(
-  z.string().check(z.regex(/^[1-9][0-9]{0,15}$/, 'Must be a positive integer id.')),
-  z.transform(Number),
-).check(z.refine((id) => id <= MAX_ID, 'Must be a positive integer id.'));
+/**
+ * The bounds of each whole number given as text (a path or query value): the OpenAPI document
+ * describes such a parameter as the integer it stands for (lib/openapi/document.ts).
+ */
+export const integerTextBounds = new WeakMap<z.ZodMiniType, { minimum: number; maximum: number }>();
+
+/** A whole number min..max given as text: digits only, no sign, no leading zero. */
+export function integerText(minimum: number, maximum: number, message: string) {
+  const schema = z
+    .pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,15})$/, message)), z.transform(Number))
+    .check(z.refine((value) => value >= minimum && value <= maximum, message));
+  integerTextBounds.set(schema, { minimum, maximum });
+  return schema;
+}
+
+/** A positive integer id given as text (path or query). */
+export const idText = integerText(1, MAX_ID, 'Must be a positive integer id.');
 
 /** A positive integer id in a JSON body; digit strings are accepted too, as DRF does. */
 export const idValue = z.union([
@@ -33,3 +45,9 @@ export function text(maxLength: number, options: { allowBlank?: boolean } = {}) 
     z.pipe(z.transform(String), z.string().check(...checks)),
   ).register(z.globalRegistry, { description });
 }
+
+/** An id in an answer: a positive integer, at most 2^53 − 1 (what a JSON number holds exactly). */
+export const idNumber = z.int().check(z.gte(1), z.lte(MAX_ID));
+
+/** A time in an answer: UTC, as `Date.prototype.toISOString` writes it. */
+export const timestamp = z.iso.datetime().register(z.globalRegistry, { id: 'Timestamp', description: 'UTC, ISO 8601 with milliseconds, e.g. 2026-11-24T09:30:00.000Z.' });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SQSRecord } from 'aws-lambda';
 import { functionFiles, httpFunctions, importFunction, type HttpFunction } from '../trust/routes.ts';
-import { httpEvent, lambdaContext } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, lambdaContext } from '../support/lambda.ts';
 
 /**
  * Random and hostile requests at every handler in functions/ (handler level). Whatever comes in:
@@ -346,6 +346,7 @@ describe(`property (${TOKEN_MODE ? 'token' : 'query'} mode): hostile requests at
       event.isBase64Encoded = request.body.base64;
       const before = await snapshot();
       const result = (await handler(event, lambdaContext())) as Result;
+      await checkLambdaAnswer(handler, event, result);
       const { status } = checkAnswer(result, label);
       expect(({} as Record<string, unknown>).polluted, 'Object.prototype polluted').toBeUndefined();
       if (status >= 400) expect(await snapshot(), `${label}: a rejected request (${status}) changed the tables`).toEqual(before);

@@ -1,16 +1,33 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../local/local-stack.ts';
+import { contractSummary } from './contract-summary.ts';
 
 /**
  * One real local stack per test run, on free ports: DynamoDB Local, the fauxqs SQS emulator,
  * Redis behind the Upstash REST bridge, and serverless-offline with the SQS poller. Test files
- * read its coordinates from the environment, which forked workers inherit.
+ * read its coordinates from the environment, which forked workers inherit. At the end it prints
+ * how many answers were checked against the OpenAPI document (test/support/contract.ts).
  */
 export default async function setup(_project: TestProject) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const contractDir = mkdtempSync(path.join(os.tmpdir(), 'chat-contract-'));
+  process.env.CONTRACT_LOG = path.join(contractDir, 'checked.log');
   const stack = await startLocalStack({ stage: 'local', offline: true, seedUsers: true, log: () => {} });
   Object.assign(process.env, stack.env);
   if (stack.httpUrl) process.env.CHAT_HTTP_URL = stack.httpUrl;
   if (stack.lambdaUrl) process.env.CHAT_LAMBDA_URL = stack.lambdaUrl;
-  return () => stack.stop();
+  return async () => {
+    await stack.stop();
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(process.env.CONTRACT_LOG!, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // no answer was checked
+    }
+    console.log(contractSummary(lines));
+    rmSync(contractDir, { recursive: true, force: true });
+  };
 }

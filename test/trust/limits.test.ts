@@ -3,7 +3,7 @@ import { MAX_BODY_BYTES } from '../../lib/http/handler.ts';
 import { dynamoUsage, resetDynamoUsage } from '../../lib/repository/client.ts';
 import { findUserIdByUsername } from '../../lib/repository/users.ts';
 import { MAX_ROOM_MEMBER_ENTRIES } from '../../lib/rooms/schemas.ts';
-import { httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
 import { concretePath, httpFunctions, importFunction } from './routes.ts';
 
 /**
@@ -25,6 +25,7 @@ async function callRaw(file: string, request: HttpCall, edit: (event: ReturnType
   const event = httpEvent(request);
   edit(event);
   const result = (await handlers.get(file)!(event, lambdaContext())) as { statusCode: number; headers?: Record<string, string>; body?: string };
+  await checkLambdaAnswer(handlers.get(file), event, result);
   return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
