@@ -224,7 +224,8 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     }
   }
 
-  for (const d of declared) if (!measured.has(d.name)) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
+  // A function that reads nothing has no DynamoDB cost to measure.
+  for (const d of declared) if (!measured.has(d.name) && !d.readsNothing) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
   const sendCapacity = endpoints.sendGroup;
   const endToEnd = sendCapacity && consumerCapacity ? addCapacity(stripEndpoint(sendCapacity), consumerCapacity) : undefined;
   return {

@@ -16,6 +16,8 @@ export interface FunctionDeclaration {
   source: string;
   /** e.g. 'POST /chat/group/{room_id}'; undefined for non-HTTP functions (the consumer). */
   route?: string;
+  /** No IAM statement: the function reads and writes nothing (the API description, the $default route). */
+  readsNothing: boolean;
 }
 
 export function declaredFunctions(): FunctionDeclaration[] {
@@ -23,6 +25,7 @@ export function declaredFunctions(): FunctionDeclaration[] {
     name,
     source: handlerFile(entry.handler),
     ...(entry.http ? { route: routeKey(entry.http) } : {}),
+    readsNothing: entry.iamRoleStatements.length === 0,
   }));
 }
 

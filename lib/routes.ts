@@ -3,7 +3,7 @@
  * serverless.yml would give the function (`handler`, `events`, `iamRoleStatements`, `timeout`…)
  * and, for an endpoint, its HTTP contract (`http`): method, path, the zod schemas of its input and
  * of every answer, the problems it may answer, and whether it needs a token. From this table come
- * serverless.yml's `functions` (infra/serverless-functions.cjs), the OpenAPI document
+ * serverless.yml's `functions` and CORS (infra/route-table.cjs), the OpenAPI document
  * (lib/openapi/document.ts), the typed client (client/), and the lists the tests and the benchmark
  * enumerate. README, "Adding an endpoint", says how to add one.
  *
@@ -14,7 +14,7 @@
 import type * as z from 'zod/mini';
 import { loginBody, tokenResponse } from './auth/schemas.ts';
 import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders, taskIdResponse, taskStatusResponse } from './messages/schemas.ts';
-import { openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
+import { HEADERS, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
 import { roomMessagesPath, roomMessagesQuery, roomMessagesResponse, unseenQuery, unseenRoomsResponse } from './reading/schemas.ts';
 import { createRoomBody, roomIdPath, roomListResponse, roomMembersQuery, roomMembersResponse, roomViewResponse, roomWithMembersResponse } from './rooms/schemas.ts';
 import { taskIdPath } from './tasks/schemas.ts';
@@ -58,7 +58,7 @@ export interface HttpContract {
   /** How `?user_id=` (the acting user, lib/http/actor.ts) is read: required in query mode, or optional. */
   actor?: 'required' | 'optional';
   /** The very schemas the handler parses its input with. */
-  request?: { path?: ObjectSchema; query?: ObjectSchema; headers?: ObjectSchema; body?: ObjectSchema };
+  request?: { path?: ObjectSchema; query?: ObjectSchema; headers?: z.ZodMiniObject; body?: ObjectSchema };
   /** A request body that the body schema accepts (the tests check it). */
   example?: unknown;
   /** Examples of parameters, by name, where PARAMETER_EXAMPLES' do not fit. */
@@ -452,6 +452,14 @@ export const openapi = {
   iamRoleStatements: [],
 } as const satisfies FunctionEntry;
 
+// The HTTP API's $default route: whatever no route above matches, an unknown path (404) or method
+// (405 with Allow). Reads nothing; it gets the routes in API_ROUTES (serverlessFunctions below).
+export const defaultRoute = {
+  handler: 'functions/default-route.handler',
+  events: [{ httpApi: '*' }],
+  iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
 /** Every function, by its serverless name. */
 export const functions = {
   usersList,
@@ -474,6 +482,7 @@ export const functions = {
   messagesList,
   messagesUnseen,
   openapi,
+  defaultRoute,
 } satisfies Record<string, FunctionEntry>;
 
 export type FunctionName = keyof typeof functions;
@@ -486,18 +495,57 @@ export const endpoints = (): (HttpContract & { name: FunctionName; handler: Func
   functionEntries().flatMap(([name, entry]) => (entry.http ? [{ ...entry.http, name, handler: entry.handler }] : []));
 
 /** The HTTP API route key of a contract: no trailing slash (HTTP API refuses it, and routes '/x/' to '/x'). */
-export const routeKey = ({ method, path }: Pick<HttpContract, 'method' | 'path'>) =>
+export const routeKey = ({ method, path }: { method: string; path: string }) =>
   `${method} ${path.length > 1 ? path.replace(/\/$/, '') : path}`;
+
+/** `Idempotency-Key` for `idempotency-key`: header schemas key on the lower-case names Lambda gets. */
+export const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 
 /** The source file of a handler: `functions/users-list.handler` → `functions/users-list.ts`. */
 export const handlerFile = (handler: FunctionEntry['handler']) => handler.replace(/\.handler$/, '.ts');
 
-/** serverless.yml's `functions`: each entry with its HTTP route as an `httpApi` event. */
+/** The API's routes as the $default function reads them: `GET /users/,POST /users/,…` (documented paths). */
+export const apiRoutes = () => endpoints().map(({ method, path }) => `${method} ${path}`).join(',');
+
+const isDefaultRoute = (events: readonly ServerlessEvent[]) => events.some((event) => event.httpApi === '*');
+
+/**
+ * serverless.yml's `functions`: each entry with its HTTP route as `httpApi` events, a GET's also
+ * for HEAD (API Gateway routes HEAD only where a route says so; serverless-offline skips these, as
+ * hapi answers HEAD with the GET route), and the $default function with the routes it tells apart.
+ */
 export function serverlessFunctions(): Record<string, unknown> {
   return Object.fromEntries(
-    functionEntries().map(([name, { http, events = [], ...rest }]) => [
-      name,
-      { ...rest, events: [...(http ? [{ httpApi: routeKey(http) }] : []), ...events] },
-    ]),
+    functionEntries().map(([name, { http, events = [], ...rest }]) => {
+      const routes = http ? [routeKey(http), ...(http.method === 'GET' ? [routeKey({ ...http, method: 'HEAD' })] : [])] : [];
+      return [
+        name,
+        {
+          ...rest,
+          ...(isDefaultRoute(events) ? { environment: { API_ROUTES: apiRoutes() } } : {}),
+          events: [...routes.map((route) => ({ httpApi: route })), ...events],
+        },
+      ];
+    }),
   );
+}
+
+/**
+ * provider.httpApi.cors: browsers may send the request headers the endpoints read, and read the
+ * response headers the API documents (Cache-Control and Content-Type are safelisted anyway).
+ */
+export function httpApiCors() {
+  const requestHeaders = new Set(['Content-Type', 'Authorization']);
+  for (const endpoint of endpoints()) {
+    for (const name of Object.keys(endpoint.request?.headers?.def.shape ?? {})) requestHeaders.add(headerName(name));
+    if (endpoint.responses[304]) requestHeaders.add('If-None-Match');
+  }
+  const methods = new Set(['OPTIONS', 'HEAD', ...endpoints().map((endpoint) => endpoint.method)]);
+  return {
+    allowedOrigins: ['*'],
+    allowedHeaders: [...requestHeaders].sort(),
+    allowedMethods: [...methods].sort(),
+    exposedResponseHeaders: (Object.keys(HEADERS) as HeaderName[]).filter((name) => name !== 'Cache-Control').sort(),
+    maxAge: 600,
+  };
 }

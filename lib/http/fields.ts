@@ -21,10 +21,10 @@ export function integerText(minimum: number, maximum: number, message: string) {
 export const idText = integerText(1, MAX_ID, 'Must be a positive integer id.');
 
 /** A positive integer id in a JSON body; digit strings are accepted too, as DRF does. */
-export const idValue = z.union([
-  z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')),
-  idText,
-]);
+export const idValue = z.union(
+  [z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')), idText],
+  { error: 'Must be a positive integer id.' },
+);
 
 /**
  * A text field with DRF CharField semantics: numbers are accepted and turned into strings (the

@@ -10,7 +10,7 @@ import { integerTextBounds, idText } from '../http/fields.ts';
 import { MAX_BODY_BYTES } from '../http/handler.ts';
 import { problemTitle } from '../http/problem.ts';
 import { statusName } from '../http/responses.ts';
-import { functionEntries, PARAMETER_EXAMPLES, type FunctionName, type HttpContract, type ObjectSchema, type ResponseSpec } from '../routes.ts';
+import { functionEntries, headerName, PARAMETER_EXAMPLES, type FunctionName, type HttpContract, type ObjectSchema, type ResponseSpec } from '../routes.ts';
 import { HEADERS, PROBLEMS, problemHeaders, problemResponse, type HeaderName, type ProblemCode } from './schemas.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -145,8 +145,6 @@ const ACTOR_DESCRIPTION = {
     'The acting user, if any: without one, the anonymous view. With a Bearer token, naming anyone but the token’s user is 403.',
 } as const;
 
-/** `Idempotency-Key` for `idempotency-key`: header schemas key on the lower-case names Lambda gets. */
-const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 
 function parameters(route: HttpContract, where: string): JsonObject[] {
   const example = (name: string) => {

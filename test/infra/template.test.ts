@@ -11,15 +11,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { endpoints, routeKey } from '../../lib/routes.ts';
+import { endpoints, functionEntries, routeKey } from '../../lib/routes.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SLS = path.join(ROOT, 'node_modules', '.bin', 'sls');
 const defs = JSON.parse(readFileSync(path.join(ROOT, 'infra', 'definitions.json'), 'utf8'));
 
-/** The HTTP API route keys the route table (lib/routes.ts) declares (no trailing slash: see README). */
-const ROUTE_KEYS = endpoints().map(routeKey);
+/**
+ * The HTTP API route keys the route table (lib/routes.ts) declares (no trailing slash: see README),
+ * a GET's also for HEAD, and the $default route that answers 404/405.
+ */
+const ROUTE_KEYS = [
+  ...endpoints().flatMap((endpoint) => [routeKey(endpoint), ...(endpoint.method === 'GET' ? [routeKey({ method: 'HEAD', path: endpoint.path })] : [])]),
+  '$default',
+];
 
 /** What the Lambda SQS event source needs (AWS docs: AWSLambdaSQSQueueExecutionRole). */
 const SQS_CONSUMER_ACTIONS = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
@@ -172,6 +178,20 @@ describe('IAM: one least-privilege role per function', () => {
     }
   });
 
+  it("each role allows exactly what the function's entry in lib/routes.ts lists (plus its log group, and the consumer's event source)", () => {
+    const entries = functionEntries();
+    expect(functions().length).toBe(entries.length);
+    for (const [name, entry] of entries) {
+      const fn = resources[`${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`];
+      expect(fn, name).toBeDefined();
+      const granted = grants(resources[fn.Properties.Role['Fn::GetAtt'][0]]);
+      const declared = grants({ Properties: { Policies: [{ PolicyDocument: { Statement: entry.iamRoleStatements } }] } });
+      for (const action of granted.keys()) if (action.startsWith('logs:')) granted.delete(action);
+      if (name === 'messageConsumer') for (const action of SQS_CONSUMER_ACTIONS) granted.delete(action);
+      expect(Object.fromEntries(granted), name).toEqual(Object.fromEntries(declared));
+    }
+  });
+
   it('no function may Scan a table or run PartiQL', () => {
     for (const [name, fn] of functions()) {
       const g = grants(resources[fn.Properties.Role['Fn::GetAtt'][0]]);
@@ -315,9 +335,26 @@ describe('observability', () => {
 describe('HTTP API routes', () => {
   const routeKeys = (): string[] => byType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
 
-  it('deploys exactly the routes of the route table, each once', () => {
-    expect(ROUTE_KEYS.length).toBeGreaterThan(15);
+  it('deploys exactly the routes of the route table, each once: a GET also for HEAD, and $default for the rest', () => {
+    expect(ROUTE_KEYS.length).toBeGreaterThan(25);
     expect(routeKeys().sort()).toEqual([...ROUTE_KEYS].sort());
+  });
+
+  it('the $default route is a function that reads nothing and knows every route', () => {
+    const route = byType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === '$default')![1];
+    const fnId = resources[route.Properties.Target['Fn::Join'][1][1].Ref].Properties.IntegrationUri['Fn::GetAtt'][0];
+    const fn = resources[fnId].Properties;
+    expect(fn.Environment.Variables.API_ROUTES.split(',').length).toBe(endpoints().length);
+    const role = resources[fn.Role['Fn::GetAtt'][0]];
+    expect([...grants(role).keys()].filter((action) => !action.startsWith('logs:'))).toEqual([]);
+  });
+
+  it('CORS lets browsers send the headers the endpoints read and read the headers they document', () => {
+    const cors = byType('AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration;
+    expect(cors.AllowOrigins).toEqual(['*']);
+    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match']));
+    expect(cors.ExposeHeaders).toEqual(expect.arrayContaining(['ETag', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed']));
+    expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']));
   });
 
   it('no route key ends with "/" (API Gateway rejects them and routes "/x/" to "/x")', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../local/local-stack.ts';
+import { apiRoutes } from '../../lib/routes.ts';
 import { contractSummary } from './contract-summary.ts';
 
 /**
@@ -13,6 +14,8 @@ import { contractSummary } from './contract-summary.ts';
  */
 export default async function setup(_project: TestProject) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  // What serverless.yml gives the $default function (lib/routes.ts), for tests that invoke it in process.
+  process.env.API_ROUTES = apiRoutes();
   const contractDir = mkdtempSync(path.join(os.tmpdir(), 'chat-contract-'));
   process.env.CONTRACT_LOG = path.join(contractDir, 'checked.log');
   const stack = await startLocalStack({ stage: 'local', offline: true, seedUsers: true, log: () => {} });
