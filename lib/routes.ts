@@ -12,13 +12,18 @@
  * or read a property (esbuild keeps what it cannot prove pure).
  */
 import type * as z from 'zod/mini';
-import { loginBody, tokenResponse } from './auth/schemas.ts';
-import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders, taskIdResponse, taskStatusResponse } from './messages/schemas.ts';
+import { tokenResponse } from './auth/answers.ts';
+import { loginBody } from './auth/schemas.ts';
+import { taskIdResponse, taskStatusResponse } from './messages/answers.ts';
+import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders } from './messages/schemas.ts';
 import { HEADERS, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
-import { roomMessagesPath, roomMessagesQuery, roomMessagesResponse, unseenQuery, unseenRoomsResponse } from './reading/schemas.ts';
-import { createRoomBody, roomIdPath, roomListResponse, roomMembersQuery, roomMembersResponse, roomViewResponse, roomWithMembersResponse } from './rooms/schemas.ts';
+import { roomMessagesResponse, unseenRoomsResponse } from './reading/answers.ts';
+import { roomMessagesPath, roomMessagesQuery, unseenQuery } from './reading/schemas.ts';
+import { roomListResponse, roomMembersResponse, roomViewResponse, roomWithMembersResponse } from './rooms/answers.ts';
+import { createRoomBody, roomIdPath, roomMembersQuery } from './rooms/schemas.ts';
 import { taskIdPath } from './tasks/schemas.ts';
-import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery, userListResponse, userResponse } from './users/schemas.ts';
+import { userListResponse, userResponse } from './users/answers.ts';
+import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery } from './users/schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-const MAX_ID = Number.MAX_SAFE_INTEGER;
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
  * The bounds of each whole number given as text (a path or query value): the OpenAPI document
@@ -45,9 +45,3 @@ export function text(maxLength: number, options: { allowBlank?: boolean } = {}) 
     z.pipe(z.transform(String), z.string().check(...checks)),
   ).register(z.globalRegistry, { description });
 }
-
-/** An id in an answer: a positive integer, at most 2^53 − 1 (what a JSON number holds exactly). */
-export const idNumber = z.int().check(z.gte(1), z.lte(MAX_ID));
-
-/** A time in an answer: UTC, as `Date.prototype.toISOString` writes it. */
-export const timestamp = z.iso.datetime().register(z.globalRegistry, { id: 'Timestamp', description: 'UTC, ISO 8601 with milliseconds, e.g. 2026-11-24T09:30:00.000Z.' });

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import type { AuthMode } from '../auth/mode.ts';
-import { idNumber, idText, idValue, text, timestamp } from '../http/fields.ts';
-import { roomSummaryResponse } from '../rooms/schemas.ts';
+import { idText, idValue, text } from '../http/fields.ts';
 import { taskId } from '../tasks/schemas.ts';
 import { codePoints, MAX_MESSAGE_CHARACTERS } from './model.ts';
 
@@ -47,29 +46,3 @@ export const queuedMessage = z.object({
   acceptedAt: z.iso.datetime(),
   clientKey: z.optional(z.string()),
 });
-
-// Answers.
-
-/** A stored message (lib/messages/model.ts MessageView): the seed's shape plus the room sequence. */
-export const messageResponse = z
-  .object({
-    id: z.string(),
-    sequence: z.int().check(z.gte(1)),
-    room: roomSummaryResponse,
-    msg_from: z.object({ id: idNumber, username: z.string() }),
-    text: z.string(),
-    sent_at: timestamp,
-  })
-  .register(z.globalRegistry, { id: 'Message', description: 'A stored message: id "<room id>-<sequence>", and the room’s contiguous sequence number.' });
-
-/** What a send answers as `data`: the id of the task that stores the message. */
-export const taskIdResponse = z.uuid().register(z.globalRegistry, { id: 'TaskId', description: 'The task of the send: GET /chat/task_state/{task_id} tells what became of it.' });
-
-/** GET /chat/task_state/:task_id (not enveloped, as in the seed): PENDING and STARTED have no result yet. */
-export const taskStatusResponse = z
-  .discriminatedUnion('state', [
-    z.object({ state: z.enum(['PENDING', 'STARTED']), result: z.null() }),
-    z.object({ state: z.literal('SUCCESS'), result: messageResponse }),
-    z.object({ state: z.literal('FAILURE'), result: z.string() }),
-  ])
-  .register(z.globalRegistry, { id: 'TaskStatus', description: 'What became of a send: SUCCESS carries the stored message, FAILURE the reason.' });

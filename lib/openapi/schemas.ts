@@ -1,4 +1,11 @@
 import * as z from 'zod/mini';
+import { MAX_ID } from '../http/fields.ts';
+
+/** An id in an answer: a positive integer, at most 2^53 − 1 (what a JSON number holds exactly). */
+export const idNumber = z.int().check(z.gte(1), z.lte(MAX_ID));
+
+/** A time in an answer: UTC, as `Date.prototype.toISOString` writes it. */
+export const timestamp = z.iso.datetime().register(z.globalRegistry, { id: 'Timestamp', description: 'UTC, ISO 8601 with milliseconds, e.g. 2026-11-24T09:30:00.000Z.' });
 
 /**
  * Every problem `code` the API answers, with its status: the document lists, per operation, the

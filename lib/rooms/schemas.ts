@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { idNumber, idText, text, timestamp } from '../http/fields.ts';
+import { idText, text } from '../http/fields.ts';
 import { MAX_INITIAL_MEMBERS } from './model.ts';
 
 /** The creator may be one more initial member than the list names. */
@@ -20,37 +20,3 @@ export type CreateRoomInput = z.output<typeof createRoomBody>;
 export const roomMembersQuery = z.object({
   include: z.optional(z.literal('past', { error: 'The only accepted value is "past".' })),
 });
-
-// Answers (the `data` of the envelope; lib/rooms/model.ts has the same shapes as types).
-
-export const roomSummaryResponse = z
-  .object({ id: idNumber, room_name: z.string() })
-  .register(z.globalRegistry, { id: 'RoomSummary', description: 'A room as anonymous readers see it (the seed’s group-room view).' });
-
-export const roomWithMembersResponse = z
-  .object({ id: idNumber, room_name: z.string(), room_member: z.array(z.object({ username: z.string() })) })
-  .register(z.globalRegistry, { id: 'RoomWithMembers', description: 'A room with its current members, in id order.' });
-
-export const myRoomResponse = z
-  .object({ ...roomWithMembersResponse.def.shape, unread_count: z.int().check(z.gte(0)) })
-  .register(z.globalRegistry, { id: 'MyRoom', description: 'A room of the acting user, with the number of messages they have not seen.' });
-
-const memberName = { id: idNumber, username: z.nullable(z.string()) };
-
-export const roomMembersResponse = z
-  .object({
-    id: idNumber,
-    members: z.array(z.object({ ...memberName, joined_at: timestamp })),
-    history: z.optional(z.array(z.object({ ...memberName, event: z.enum(['joined', 'left']), at: timestamp }))),
-  })
-  .register(z.globalRegistry, { id: 'RoomMembers', description: 'Current members (username null once deleted) and, with include=past, every join and leave in time order.' });
-
-/** GET /chat/chatroom/: anonymous, every group room; with an acting user, their rooms with members and unread counts. */
-export const roomListResponse = z
-  .union([z.array(roomSummaryResponse), z.array(myRoomResponse)])
-  .register(z.globalRegistry, { id: 'RoomList', description: 'Without an acting user, every group room; with one, that user’s rooms (group and direct).' });
-
-/** GET /chat/chatroom/:id/: anonymous, a group room; with an acting user, any room of theirs with its members. */
-export const roomViewResponse = z
-  .union([roomSummaryResponse, roomWithMembersResponse])
-  .register(z.globalRegistry, { id: 'RoomView', description: 'Without an acting user, a group room; with one, a room of theirs with its members.' });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { idNumber, idText, text } from '../http/fields.ts';
+import { idText, text } from '../http/fields.ts';
 import { PROFILE_STATUSES } from './model.ts';
 
 const username = text(150).check(
@@ -53,14 +53,3 @@ export const userListQuery = z.object({
   profile__status: filterValue(status),
 });
 export type UserListFilters = z.output<typeof userListQuery>;
-
-// Answers (documented in the OpenAPI document; test/support/contract.ts checks every answer of the tests).
-
-export const profileResponse = z.object({ status: z.enum(PROFILE_STATUSES), status_msg: z.string() });
-
-/** A user as the API shows it (lib/users/model.ts PublicUser): never a password or its hash. */
-export const userResponse = z
-  .object({ id: idNumber, username: z.string(), first_name: z.string(), last_name: z.string(), email: z.string(), profile: profileResponse })
-  .register(z.globalRegistry, { id: 'User', description: 'A user; never a password or its hash.' });
-
-export const userListResponse = z.array(userResponse).register(z.globalRegistry, { id: 'UserList', description: 'A plain JSON array of users, as the seed answers.' });

@@ -1,17 +1,17 @@
 import type * as z from 'zod/mini';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { tokenResponse } from '../../lib/auth/schemas.ts';
-import type { messageResponse, taskStatusResponse } from '../../lib/messages/schemas.ts';
+import type { tokenResponse } from '../../lib/auth/answers.ts';
+import type { messageResponse, taskStatusResponse } from '../../lib/messages/answers.ts';
 import type { MessageView } from '../../lib/messages/model.ts';
 import type { ReadMessage, RoomMessages, UnseenRoom } from '../../lib/reading/model.ts';
 import type { PageInfo } from '../../lib/reading/page.ts';
-import type { pageResponse, readMessageResponse, roomMessagesResponse, unseenRoomResponse } from '../../lib/reading/schemas.ts';
+import type { pageResponse, readMessageResponse, roomMessagesResponse, unseenRoomResponse } from '../../lib/reading/answers.ts';
 import type { RoomSummary, RoomWithMembers } from '../../lib/rooms/model.ts';
-import type { myRoomResponse, roomMembersResponse, roomSummaryResponse, roomWithMembersResponse } from '../../lib/rooms/schemas.ts';
+import type { myRoomResponse, roomMembersResponse, roomSummaryResponse, roomWithMembersResponse } from '../../lib/rooms/answers.ts';
 import type { RoomMembers } from '../../lib/rooms/service.ts';
 import type { TaskStatus } from '../../lib/tasks/model.ts';
 import type { PublicUser } from '../../lib/users/model.ts';
-import type { userResponse } from '../../lib/users/schemas.ts';
+import type { userResponse } from '../../lib/users/answers.ts';
 
 /**
  * The answer schemas the OpenAPI document is generated from describe the very types the services
