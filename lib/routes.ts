@@ -43,7 +43,7 @@ export interface ResponseSpec {
   envelope?: z.ZodMiniType | null;
   /** An example of the body (of `data` for an envelope), checked against the document by the tests. */
   example?: unknown;
-  /** The headers this answer carries (lib/openapi/problems.ts HEADERS), always or sometimes. */
+  /** The headers this answer carries (lib/openapi/schemas.ts HEADERS), always or sometimes. */
   headers?: Partial<Record<HeaderName, 'always' | 'sometimes'>>;
 }
 
@@ -98,10 +98,13 @@ export interface FunctionEntry {
   /** Least privilege: exactly what the function calls (test/infra/template.test.ts checks the template). */
   iamRoleStatements: readonly IamStatement[];
   timeout?: number;
+  memorySize?: number;
+  /** Besides provider.environment (serverless.yml), which every function gets. */
+  environment?: Readonly<Record<string, CloudFormationValue>>;
 }
 
 // The ARNs the functions are granted: CloudFormation references to serverless.yml's resources, one
-// constant each (esbuild cannot prove a property access pure: `chatTable` would keep the table).
+// constant each (esbuild cannot prove a property access pure: `arn.chatTable` would keep the table).
 const chatTable = { 'Fn::GetAtt': ['ChatTable', 'Arn'] } as const;
 const chatTableGsi1 = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] } as const;
 const tasksTable = { 'Fn::GetAtt': ['TasksTable', 'Arn'] } as const;
@@ -527,7 +530,7 @@ export function serverlessFunctions(): Record<string, unknown> {
         name,
         {
           ...rest,
-          ...(isDefaultRoute(events) ? { environment: { API_ROUTES: apiRoutes() } } : {}),
+          ...(isDefaultRoute(events) ? { environment: { ...rest.environment, API_ROUTES: apiRoutes() } } : {}),
           events: [...routes.map((route) => ({ httpApi: route })), ...events],
         },
       ];
