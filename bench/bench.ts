@@ -10,11 +10,12 @@ import { costModel, type CostModel } from './cost.ts';
 import { ddbCosts, type DdbResult } from './ddb.ts';
 import { BenchHttp } from './http.ts';
 import { listMessages, type ListMessagesResult } from './list-messages.ts';
+import { fanOut100, liveDeliveryCost, sendToSocket, webSocketRouteCosts, type FanOutResult, type WebSocketRouteCosts } from './live-delivery.ts';
 import { pipeline, sendToPersisted, type PipelineResult, type SendToPersistedResult } from './send-pipeline.ts';
 import { elapsedMs, round, type Latency } from './stats.ts';
 import { usersList, type UsersListResult } from './users-list.ts';
 
-export const WORKLOADS = ['listMessages', 'sendToPersisted', 'pipeline', 'usersList', 'ddb', 'bundles'] as const;
+export const WORKLOADS = ['listMessages', 'sendToPersisted', 'pipeline', 'usersList', 'ddb', 'liveDelivery', 'fanOut', 'bundles'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -44,6 +45,13 @@ export interface BenchConfig {
   durationRuns: number;
   /** Fresh processes per function for the import time (0: sizes only). */
   bundleRuns: number;
+  /** Live delivery: the WebSocket API (default BENCH_WS_URL or CHAT_WS_URL); its workloads are skipped without one. */
+  websocketUrl?: string;
+  liveSamples: number;
+  liveWarmup: number;
+  fanOutMembers: number;
+  fanOutMessages: number;
+  lookupRuns: number;
   /** Run only these workloads (default: all). */
   only: Workload[];
   /** Called before the bundles workload, e.g. to stop the stack so imports run on an idle machine. */
@@ -70,6 +78,11 @@ export const DEFAULT_CONFIG: Omit<BenchConfig, 'httpUrl'> = {
   usersWarmup: 3,
   durationRuns: 10,
   bundleRuns: 5,
+  liveSamples: 30,
+  liveWarmup: 3,
+  fanOutMembers: 100,
+  fanOutMessages: 20,
+  lookupRuns: 10,
   only: [...WORKLOADS],
   log: (line) => console.error(line),
 };
@@ -104,6 +117,12 @@ export interface BenchResult {
   pipeline: PipelineResult | null;
   usersList: UsersListResult | null;
   ddb: DdbResult | null;
+  /** POST → the frame on another member's socket. */
+  liveDelivery: Latency | null;
+  fanOut: FanOutResult | null;
+  /** DynamoDB requests of one call of each WebSocket route function (measured with fanOut). */
+  webSocketRoutes: WebSocketRouteCosts | null;
+  liveCost: ReturnType<typeof liveDeliveryCost> | null;
   bundles: Record<string, BundleFigures> | null;
   bundlesMeta: { packageSeconds: number; node: string } | null;
   cost: CostModel | null;
@@ -162,6 +181,24 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
   const ddb = await step('ddb', () =>
     ddbCosts({ durationRuns: config.durationRuns, pageSize: config.pageSize, ...(list ? { historyRoom: list.largestRoom } : {}) }, log),
   );
+  const websocketUrl = config.websocketUrl ?? process.env.BENCH_WS_URL ?? process.env.CHAT_WS_URL;
+  const needsSocket = () => {
+    if (!websocketUrl) throw new Error('No WebSocket URL: pass websocketUrl or set BENCH_WS_URL (or CHAT_WS_URL)');
+    return websocketUrl;
+  };
+  const live = await step('liveDelivery', () =>
+    sendToSocket(http, { websocketUrl: needsSocket(), samples: config.liveSamples, warmup: config.liveWarmup, senders: config.sendSenders }),
+  );
+  const fanOutStep = await step('fanOut', async () => ({
+    routes: await webSocketRouteCosts(),
+    fan: await fanOut100(
+      http,
+      { websocketUrl: needsSocket(), members: config.fanOutMembers, messages: config.fanOutMessages, senders: config.sendSenders, lookupRuns: config.lookupRuns },
+      log,
+    ),
+  }));
+  const routes = fanOutStep?.routes ?? null;
+  const fan = fanOutStep?.fan ?? null;
   let bundleResult: Awaited<ReturnType<typeof bundles>> | null = null;
   if (config.only.includes('bundles')) {
     await config.beforeBundles?.();
@@ -193,6 +230,10 @@ export async function runBench(overrides: Partial<BenchConfig> = {}): Promise<Be
     pipeline: pipe,
     usersList: users,
     ddb,
+    liveDelivery: live,
+    fanOut: fan,
+    webSocketRoutes: routes,
+    liveCost: fan ? liveDeliveryCost(fan) : null,
     bundles: bundleResult?.functions ?? null,
     bundlesMeta: bundleResult ? { packageSeconds: bundleResult.packageSeconds, node: bundleResult.node } : null,
     cost: ddb ? costModel(ddb) : null,
@@ -289,12 +330,14 @@ export function formatReport(r: BenchResult): string {
       table(
         ['', 'p50 ms', 'p95 ms'],
         [
+          ['floor: GET /health (no data store)', u.floorP50Ms, u.floorP95Ms],
           ['cached (Redis hit)', u.cachedP50Ms, u.cachedP95Ms],
           ['uncached (after invalidateUserList)', u.uncachedP50Ms, u.uncachedP95Ms],
         ],
       ),
     );
     out.push(`X-Cache seen: ${Object.entries(u.cacheHeaders).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+    out.push(`handlers in process (no serverless-offline): GET /health p50 ${u.handlerFloorP50Ms} ms, GET /users/ (hit) p50 ${u.handlerCachedP50Ms} ms`);
   }
   if (r.ddb) {
     out.push('', 'DynamoDB per request (handler level; wcu/rcu = AWS-billed estimate, transactional units doubled)');
@@ -304,6 +347,31 @@ export function formatReport(r: BenchResult): string {
     out.push(table(['function', 'request', 'status', 'requests', 'rcu', 'wcu', 'local r/w', 'commands'], rows));
     out.push(`warm handler ms: send ${r.ddb.lambdaMs.sendGroup}, consumer batch of 10 ${r.ddb.lambdaMs.consumerBatchOf10} (${r.ddb.lambdaMs.consumerPerMessage} per message)`);
     if (r.ddb.notMeasured.length) out.push(`not measured: ${r.ddb.notMeasured.join('; ')}`);
+  }
+  if (r.liveDelivery || r.fanOut) {
+    out.push('', 'Live delivery over the WebSocket API (POST → stream → fan-out Lambda → socket)');
+    const rows: (string | number)[][] = [];
+    if (r.liveDelivery) rows.push(['send → another member’s socket, one at a time', `p50 ${r.liveDelivery.p50Ms} ms`, `p95 ${r.liveDelivery.p95Ms} ms`, `${r.liveDelivery.samples} samples`]);
+    if (r.fanOut) {
+      const f = r.fanOut;
+      rows.push([`fan-out to ${f.members} connected members, first socket`, `p50 ${f.firstSocket.p50Ms} ms`, `p95 ${f.firstSocket.p95Ms} ms`, `${f.messages} messages`]);
+      rows.push([`fan-out to ${f.members} connected members, last socket`, `p50 ${f.lastSocket.p50Ms} ms`, `p95 ${f.lastSocket.p95Ms} ms`, `${f.messages} messages`]);
+      const p = f.perMessage;
+      rows.push(['one fan-out (one message)', `${p.ddbRequests} DynamoDB requests`, `${p.posts} posts`, `${p.rcu} RRU, ${p.wcu} WRU, ${commands(p.byCommand)}, ${p.fanOutMs} ms in-process`]);
+      const l = f.lookup;
+      rows.push([`connections of ${f.members} members: BatchGetItem of lists`, `p50 ${l.batchGet.p50Ms} ms`, `${l.batchGet.requests} requests`, `${l.batchGet.rcu} RRU`]);
+      rows.push([`connections of ${f.members} members: Query per member`, `p50 ${l.queryPerMember.p50Ms} ms`, `${l.queryPerMember.requests} requests`, `${l.queryPerMember.rcu} RRU`]);
+    }
+    out.push(table(['workload', 'figure', '', 'detail'], rows));
+    if (r.webSocketRoutes) {
+      out.push('', 'WebSocket route functions, one call each (handler level, in-process)');
+      out.push(table(['function', 'status', 'requests', 'rcu', 'wcu', 'commands'], Object.entries(r.webSocketRoutes).map(([name, c]) => [name, c.statusCode, c.requests, c.rcu, c.wcu, commands(c.byCommand)])));
+    }
+    if (r.liveCost) {
+      out.push('', `Live delivery cost per million messages in a room of ${r.fanOut?.members} connected members (AWS list prices, us-east-1)`);
+      out.push(table(['item', 'basis', 'USD / M'], [...r.liveCost.lines.map((l) => [l.item, l.basis, l.usdPerMillion.toFixed(3)]), ['total', '', r.liveCost.usdPerMillionMessages.toFixed(2)]]));
+      out.push(`a user connected all month: $${r.liveCost.usdPerConnectedUserMonth} in connection minutes`);
+    }
   }
   if (r.bundles) {
     out.push('', `Bundles (sls package --stage prod, minified ESM; import on ${r.bundlesMeta?.node}, median of ${m.config.bundleRuns} fresh processes)`);

@@ -114,6 +114,9 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
   const room = await createRoom([alice, bob], 'ddb');
   const text = 'hello there, an ordinary chat message';
 
+  // The empty route (the floor of the user-list bench): no request at all.
+  await measure('health', 'GET /health', {}, 200);
+
   // Users
   await invalidateUserList();
   await measure('usersList', 'GET /users', { label: 'cache miss' }, 200);

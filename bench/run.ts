@@ -5,7 +5,7 @@
  *
  *   --out FILE              write the JSON result
  *   --quick                 small sizes, for trying the bench out (not for figures)
- *   --only a,b              workloads: listMessages,sendToPersisted,pipeline,usersList,ddb,bundles
+ *   --only a,b              workloads: listMessages,sendToPersisted,pipeline,usersList,ddb,liveDelivery,fanOut,bundles
  *   --sizes 100,1000,10000  room sizes of listMessages
  *   --pipeline-messages N   --users N   --bundle-runs N   --samples N (list and send samples)
  */
@@ -59,13 +59,14 @@ try {
   type Workload = (typeof WORKLOADS)[number];
 
   const quick = values.quick
-    ? { sizes: [100, 1000], listSamples: 20, sendSamples: 10, pipelineMessages: 200, users: 100, usersSamples: 10, durationRuns: 3, bundleRuns: 1 }
+    ? { sizes: [100, 1000], listSamples: 20, sendSamples: 10, pipelineMessages: 200, users: 100, usersSamples: 10, durationRuns: 3, bundleRuns: 1, liveSamples: 10, fanOutMembers: 20, fanOutMessages: 5, lookupRuns: 3 }
     : {};
   const only = values.only?.split(',').map((w) => w.trim()) as Workload[] | undefined;
   for (const name of only ?? []) if (!WORKLOADS.includes(name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.join(', ')}`);
   const samples = number(values.samples);
   const result = await runBench({
     httpUrl: stack?.httpUrl ?? process.env.BENCH_HTTP_URL,
+    ...(stack?.websocketUrl ? { websocketUrl: stack.websocketUrl } : {}),
     ...quick,
     ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
     ...(values['pipeline-messages'] ? { pipelineMessages: number(values['pipeline-messages'])! } : {}),

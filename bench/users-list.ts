@@ -1,11 +1,16 @@
 /**
  * usersList: GET /users/ over HTTP with many users, served from the Redis cache (hit) and from
- * DynamoDB (miss). A miss is forced by lib/cache/users-cache.ts invalidateUserList() — the same
- * O(1) version bump every user write does — right before the request; the request after it is a
- * hit again. The two alternate, so both see the same machine.
+ * DynamoDB (miss), next to the floor: GET /health, a route that touches nothing, so the difference
+ * is what the cached path costs beyond serverless-offline and our HTTP plumbing. A miss is forced
+ * by lib/cache/users-cache.ts invalidateUserList() — the same O(1) version bump every user write
+ * does — right before the request; the request after it is a hit again. The three alternate, so
+ * all see the same machine.
  */
 import { invalidateUserList } from '../lib/cache/users-cache.ts';
 import { BenchHttp, expectStatus } from './http.ts';
+import { lambdaContext, type LambdaHandler } from './lambda-events.ts';
+import { functionByRoute, loadHandler } from './routes.ts';
+import { httpEvent } from '../local/lambda-events.ts';
 import { createUsers } from './seed.ts';
 import { latency, round } from './stats.ts';
 
@@ -17,8 +22,17 @@ export interface UsersListConfig {
 }
 
 export interface UsersListResult {
+  /** GET /health: serverless-offline and the HTTP middleware, no data store. */
+  floorP50Ms: number;
+  floorP95Ms: number;
   cachedP50Ms: number;
   cachedP95Ms: number;
+  /**
+   * The same two requests' handlers invoked inside the bench process (no serverless-offline, no
+   * HTTP): what the cached path costs in our code — one Redis round trip — next to the middleware alone.
+   */
+  handlerFloorP50Ms: number;
+  handlerCachedP50Ms: number;
   uncachedP50Ms: number;
   uncachedP95Ms: number;
   /** Users in the answer (bench users plus whatever the store already held). */
@@ -36,6 +50,7 @@ export async function usersList(http: BenchHttp, config: UsersListConfig): Promi
   await createUsers(config.users, 'listed');
   const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
 
+  const floor: number[] = [];
   const cached: number[] = [];
   const uncached: number[] = [];
   const headers: Record<string, number> = {};
@@ -56,10 +71,33 @@ export async function usersList(http: BenchHttp, config: UsersListConfig): Promi
     await invalidateUserList();
     await get('uncached', timed ? uncached : undefined);
     await get('cached', timed ? cached : undefined);
+    const health = expectStatus(await http.get('/health'), 200, 'GET /health');
+    if (timed) floor.push(health.ms);
+  }
+  const [listHandler, healthHandler] = await Promise.all(['GET /users', 'GET /health'].map((route) => loadHandler(functionByRoute(route)!)));
+  const handlerFloor: number[] = [];
+  const handlerCached: number[] = [];
+  const time = async (handler: LambdaHandler, path: string, into: number[] | undefined) => {
+    const started = performance.now();
+    const result = (await handler(httpEvent({ path }), lambdaContext('bench'))) as { statusCode: number; headers?: Record<string, string> };
+    if (into) into.push(performance.now() - started);
+    if (result.statusCode !== 200) throw new Error(`${path} in process: HTTP ${result.statusCode}`);
+    return result;
+  };
+  for (let i = 0; i < config.warmup + config.samples; i++) {
+    const timed = i >= config.warmup;
+    const listed = await time(listHandler!, '/users/', timed ? handlerCached : undefined);
+    if (timed && listed.headers?.['X-Cache'] !== 'hit') throw new Error(`in-process GET /users/ was not a cache hit (${listed.headers?.['X-Cache']})`);
+    await time(healthHandler!, '/health/', timed ? handlerFloor : undefined);
   }
   const hit = latency(cached);
   const miss = latency(uncached);
+  const empty = latency(floor);
   return {
+    floorP50Ms: empty.p50Ms,
+    floorP95Ms: empty.p95Ms,
+    handlerFloorP50Ms: latency(handlerFloor).p50Ms,
+    handlerCachedP50Ms: latency(handlerCached).p50Ms,
     cachedP50Ms: hit.p50Ms,
     cachedP95Ms: hit.p95Ms,
     uncachedP50Ms: miss.p50Ms,

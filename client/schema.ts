@@ -29,9 +29,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user */
+        /** One user, with its ETag (If-Match of PUT and PATCH) */
         get: operations["userGet"];
-        /** Update a user (token mode: only oneself); the password may be left out */
+        /** Update a user (token mode: only oneself): only the fields given change; the password may be left out */
         put: operations["userReplace"];
         post?: never;
         /** Delete a user (token mode: only oneself); they leave their rooms first */
@@ -103,7 +103,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Current members, and with include=past the join/leave history (members only) */
+        /** A page of the current members (limit ≤ 100, after a user id), and with include=past a page of the join/leave history (members only) */
         get: operations["chatroomMembers"];
         put?: never;
         post?: never;
@@ -224,10 +224,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: answers {"status": "ok"} and reads no data store */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The function answers; no data store was read. */
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
         /** @description A stored message: id "<room id>-<sequence>", and the room’s contiguous sequence number. */
         Message: {
             id: string;
@@ -247,6 +269,7 @@ export interface components {
             room_member: {
                 username: string;
             }[];
+            member_count: number;
             unread_count: number;
         };
         /** @description This API’s OpenAPI 3.1 description. */
@@ -280,7 +303,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "already_member" | "not_a_member" | "direct_room" | "unauthorized" | "invalid_token" | "invalid_credentials" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "service_unavailable";
+            code: "validation_failed" | "malformed_json" | "already_member" | "not_a_member" | "direct_room" | "unauthorized" | "invalid_token" | "invalid_credentials" | "forbidden" | "not_found" | "route_not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "item_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "service_unavailable";
             /** @description Offending field → messages */
             errors?: {
                 [key: string]: string[];
@@ -305,9 +328,10 @@ export interface components {
         };
         /** @description Without an acting user, every group room; with one, that user’s rooms (group and direct). */
         RoomList: components["schemas"]["RoomSummary"][] | components["schemas"]["MyRoom"][];
-        /** @description Current members (username null once deleted) and, with include=past, every join and leave in time order. */
+        /** @description A page of the current members in id order (username null once deleted) and, with include=past, a page of the joins and leaves in time order. */
         RoomMembers: {
             id: number;
+            member_count: number;
             members: {
                 id: number;
                 username: string | null;
@@ -320,6 +344,13 @@ export interface components {
                 event: "joined" | "left";
                 at: components["schemas"]["Timestamp"];
             }[];
+            page: {
+                limit: number;
+                /** @description Pass as after= for the next page of members; null: this is the last. */
+                next: number | null;
+                /** @description With include=past: pass as history_after= for the next page of the history; null: this is the last. */
+                history_next?: string | null;
+            };
         };
         /** @description A room, one page of its messages (oldest first) and the page’s cursors. */
         RoomMessages: {
@@ -328,6 +359,7 @@ export interface components {
             room_member: {
                 username: string;
             }[];
+            member_count: number;
             messages: components["schemas"]["ReadMessage"][];
             page: components["schemas"]["Page"];
         };
@@ -338,13 +370,14 @@ export interface components {
         };
         /** @description Without an acting user, a group room; with one, a room of theirs with its members. */
         RoomView: components["schemas"]["RoomSummary"] | components["schemas"]["RoomWithMembers"];
-        /** @description A room with its current members, in id order. */
+        /** @description A room with its current members: all of them up to 50, else 50 of them (GET /chat/chatroom/{id}/members/ pages through all); member_count says how many there are. */
         RoomWithMembers: {
             id: number;
             room_name: string;
             room_member: {
                 username: string;
             }[];
+            member_count: number;
         };
         /**
          * Format: uuid
@@ -385,12 +418,13 @@ export interface components {
             room_member: {
                 username: string;
             }[];
+            member_count: number;
             messages: components["schemas"]["ReadMessage"][];
             has_more: boolean;
         };
         /** @description Every room of the user, each with the messages they had not seen. */
         UnseenRooms: components["schemas"]["UnseenRoom"][];
-        /** @description A user; never a password or its hash. */
+        /** @description A user; never a password or its hash. status_msg is null until one is set, as in the seed. */
         User: {
             id: number;
             username: string;
@@ -400,8 +434,14 @@ export interface components {
             profile: {
                 /** @enum {string} */
                 status: "Online" | "Busy" | "Offline";
-                status_msg: string;
+                status_msg: string | null;
             };
+            date_joined: components["schemas"]["Timestamp"];
+            /**
+             * @description Always true: a user is deleted, never deactivated.
+             * @constant
+             */
+            is_active: true;
         };
         /** @description A plain JSON array of users, as the seed answers. */
         UserList: components["schemas"]["User"][];
@@ -617,7 +657,7 @@ export interface components {
                 };
             };
         };
-        /** @description `conflict`: A concurrent change won (retry), or an Idempotency-Key reused with another request. */
+        /** @description `conflict`: A concurrent change kept winning after our retries (retry), or an Idempotency-Key reused with another request. */
         Problem409_conflict: {
             headers: {
                 [name: string]: unknown;
@@ -628,7 +668,7 @@ export interface components {
                  *       "type": "urn:chat-serverless:problem:conflict",
                  *       "title": "Conflict",
                  *       "status": 409,
-                 *       "detail": "A concurrent change won (retry), or an Idempotency-Key reused with another request.",
+                 *       "detail": "A concurrent change kept winning after our retries (retry), or an Idempotency-Key reused with another request.",
                  *       "code": "conflict"
                  *     }
                  */
@@ -637,6 +677,75 @@ export interface components {
                     status?: 409;
                     /** @enum {unknown} */
                     code?: "conflict";
+                };
+            };
+        };
+        /** @description `precondition_failed`: If-Match no longer matches the current ETag; nothing was written. */
+        Problem412_precondition_failed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:chat-serverless:problem:precondition_failed",
+                 *       "title": "Precondition Failed",
+                 *       "status": 412,
+                 *       "detail": "If-Match no longer matches the current ETag; nothing was written.",
+                 *       "code": "precondition_failed"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 412;
+                    /** @enum {unknown} */
+                    code?: "precondition_failed";
+                };
+            };
+        };
+        /** @description `item_too_large`: The change would make a stored item larger than DynamoDB allows (400 KB); every item is bounded, so no request should get here. */
+        Problem413_item_too_large: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:chat-serverless:problem:item_too_large",
+                 *       "title": "Content Too Large",
+                 *       "status": 413,
+                 *       "detail": "The change would make a stored item larger than DynamoDB allows (400 KB); every item is bounded, so no request should get here.",
+                 *       "code": "item_too_large"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                    /** @enum {unknown} */
+                    code?: "item_too_large";
+                };
+            };
+        };
+        /** @description `item_too_large`: The change would make a stored item larger than DynamoDB allows (400 KB); every item is bounded, so no request should get here. `payload_too_large`: The body is over 64 KiB. */
+        Problem413_item_too_large_payload_too_large: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:chat-serverless:problem:item_too_large",
+                 *       "title": "Content Too Large",
+                 *       "status": 413,
+                 *       "detail": "The change would make a stored item larger than DynamoDB allows (400 KB); every item is bounded, so no request should get here.",
+                 *       "code": "item_too_large"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                    /** @enum {unknown} */
+                    code?: "item_too_large" | "payload_too_large";
                 };
             };
         };
@@ -686,7 +795,7 @@ export interface components {
                 };
             };
         };
-        /** @description `rate_limited`: Too many sends or logins. */
+        /** @description `rate_limited`: Too many sends, logins or (token mode) sign-ups. */
         Problem429_rate_limited: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -701,7 +810,7 @@ export interface components {
                  *       "type": "urn:chat-serverless:problem:rate_limited",
                  *       "title": "Too Many Requests",
                  *       "status": 429,
-                 *       "detail": "Too many sends or logins.",
+                 *       "detail": "Too many sends, logins or (token mode) sign-ups.",
                  *       "code": "rate_limited"
                  *     }
                  */
@@ -736,7 +845,7 @@ export interface components {
                 };
             };
         };
-        /** @description `service_unavailable`: A store or the queue is unavailable; nothing was changed. */
+        /** @description `service_unavailable`: DynamoDB throttled (Retry-After: 1), is down or did not answer in time (Retry-After: 5), or the queue refused a send (Retry-After: 1); nothing was changed unless the answer says so. */
         Problem503_service_unavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -748,7 +857,7 @@ export interface components {
                  *       "type": "urn:chat-serverless:problem:service_unavailable",
                  *       "title": "Service Unavailable",
                  *       "status": 503,
-                 *       "detail": "A store or the queue is unavailable; nothing was changed.",
+                 *       "detail": "DynamoDB throttled (Retry-After: 1), is down or did not answer in time (Retry-After: 5), or the queue refused a send (Retry-After: 1); nothing was changed unless the answer says so.",
                  *       "code": "service_unavailable"
                  *     }
                  */
@@ -869,6 +978,7 @@ export interface components {
     };
     pathItems: never;
 }
+export type Health = components['schemas']['Health'];
 export type Message = components['schemas']['Message'];
 export type MyRoom = components['schemas']['MyRoom'];
 export type OpenApiDocument = components['schemas']['OpenApiDocument'];
@@ -899,6 +1009,9 @@ export type ResponseProblem401InvalidTokenUnauthorized = components['responses']
 export type ResponseProblem403Forbidden = components['responses']['Problem403_forbidden'];
 export type ResponseProblem404NotFound = components['responses']['Problem404_not_found'];
 export type ResponseProblem409Conflict = components['responses']['Problem409_conflict'];
+export type ResponseProblem412PreconditionFailed = components['responses']['Problem412_precondition_failed'];
+export type ResponseProblem413ItemTooLarge = components['responses']['Problem413_item_too_large'];
+export type ResponseProblem413ItemTooLargePayloadTooLarge = components['responses']['Problem413_item_too_large_payload_too_large'];
 export type ResponseProblem413PayloadTooLarge = components['responses']['Problem413_payload_too_large'];
 export type ResponseProblem415UnsupportedMediaType = components['responses']['Problem415_unsupported_media_type'];
 export type ResponseProblem429RateLimited = components['responses']['Problem429_rate_limited'];
@@ -965,7 +1078,9 @@ export interface operations {
                      *         "profile": {
                      *           "status": "Online",
                      *           "status_msg": "Counting"
-                     *         }
+                     *         },
+                     *         "date_joined": "2026-11-20T08:00:00.000Z",
+                     *         "is_active": true
                      *       }
                      *     ]
                      */
@@ -1025,8 +1140,7 @@ export interface operations {
                     profile?: {
                         /** @enum {string} */
                         status: "Online" | "Busy" | "Offline";
-                        /** @description Text of at most 255 characters once surrounding whitespace is trimmed; numbers are accepted as text. */
-                        status_msg?: string | number;
+                        status_msg?: (string | number) | null;
                     };
                 };
             };
@@ -1048,7 +1162,9 @@ export interface operations {
                      *       "profile": {
                      *         "status": "Online",
                      *         "status_msg": "Counting"
-                     *       }
+                     *       },
+                     *       "date_joined": "2026-11-20T08:00:00.000Z",
+                     *       "is_active": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -1056,8 +1172,10 @@ export interface operations {
             };
             400: components["responses"]["Problem400_malformed_json_validation_failed"];
             401: components["responses"]["Problem401_invalid_token"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            409: components["responses"]["Problem409_conflict"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
+            429: components["responses"]["Problem429_rate_limited"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -1065,7 +1183,13 @@ export interface operations {
     userGet: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of an earlier answer: 304 without a body if it still matches.
+                 * @example "3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"
+                 */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @example 1 */
                 id: number;
@@ -1077,6 +1201,8 @@ export interface operations {
             /** @description The user */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1090,11 +1216,22 @@ export interface operations {
                      *       "profile": {
                      *         "status": "Online",
                      *         "status_msg": "Counting"
-                     *       }
+                     *       },
+                     *       "date_joined": "2026-11-20T08:00:00.000Z",
+                     *       "is_active": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
                 };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem400_validation_failed"];
             401: components["responses"]["Problem401_invalid_token_unauthorized"];
@@ -1106,7 +1243,13 @@ export interface operations {
     userReplace: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the user as last read (strong comparison), or `*`: the write happens only if it still matches, else 412 and nothing is written.
+                 * @example "3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 /** @example 1 */
                 id: number;
@@ -1138,16 +1281,16 @@ export interface operations {
                     profile?: {
                         /** @enum {string} */
                         status: "Online" | "Busy" | "Offline";
-                        /** @description Text of at most 255 characters once surrounding whitespace is trimmed; numbers are accepted as text. */
-                        status_msg?: string | number;
+                        status_msg?: (string | number) | null;
                     };
                 };
             };
         };
         responses: {
-            /** @description The updated user */
+            /** @description The updated user, with its new ETag */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1161,7 +1304,9 @@ export interface operations {
                      *       "profile": {
                      *         "status": "Online",
                      *         "status_msg": "Counting"
-                     *       }
+                     *       },
+                     *       "date_joined": "2026-11-20T08:00:00.000Z",
+                     *       "is_active": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -1172,7 +1317,8 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            412: components["responses"]["Problem412_precondition_failed"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
@@ -1202,6 +1348,7 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
+            413: components["responses"]["Problem413_item_too_large"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -1209,7 +1356,13 @@ export interface operations {
     userPatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the user as last read (strong comparison), or `*`: the write happens only if it still matches, else 412 and nothing is written.
+                 * @example "3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"
+                 */
+                "If-Match"?: string;
+            };
             path: {
                 /** @example 1 */
                 id: number;
@@ -1240,16 +1393,16 @@ export interface operations {
                     profile?: {
                         /** @enum {string} */
                         status?: "Online" | "Busy" | "Offline";
-                        /** @description Text of at most 255 characters once surrounding whitespace is trimmed; numbers are accepted as text. */
-                        status_msg?: string | number;
+                        status_msg?: (string | number) | null;
                     };
                 };
             };
         };
         responses: {
-            /** @description The updated user */
+            /** @description The updated user, with its new ETag */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1263,7 +1416,9 @@ export interface operations {
                      *       "profile": {
                      *         "status": "Online",
                      *         "status_msg": "Counting"
-                     *       }
+                     *       },
+                     *       "date_joined": "2026-11-20T08:00:00.000Z",
+                     *       "is_active": true
                      *     }
                      */
                     "application/json": components["schemas"]["User"];
@@ -1274,7 +1429,8 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            412: components["responses"]["Problem412_precondition_failed"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
@@ -1369,6 +1525,7 @@ export interface operations {
                      *               "username": "user_8"
                      *             }
                      *           ],
+                     *           "member_count": 2,
                      *           "unread_count": 2
                      *         }
                      *       ]
@@ -1451,7 +1608,8 @@ export interface operations {
                      *           {
                      *             "username": "user_8"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "member_count": 2
                      *       }
                      *     }
                      */
@@ -1468,7 +1626,7 @@ export interface operations {
             401: components["responses"]["Problem401_invalid_token_unauthorized"];
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
@@ -1512,7 +1670,8 @@ export interface operations {
                      *           {
                      *             "username": "user_8"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "member_count": 2
                      *       }
                      *     }
                      */
@@ -1576,6 +1735,7 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
+            413: components["responses"]["Problem413_item_too_large"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -1610,6 +1770,7 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
+            413: components["responses"]["Problem413_item_too_large"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -1624,6 +1785,12 @@ export interface operations {
                 user_id?: number;
                 /** @example past */
                 include?: "past";
+                /** @example 50 */
+                limit?: number;
+                /** @example 100 */
+                after?: number;
+                /** @example 2026-11-24T09:30:00.000Z#000000000007#joined */
+                history_after?: string;
             };
             header?: never;
             path: {
@@ -1634,7 +1801,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The members and, with include=past, the history */
+            /** @description A page of the members and, with include=past, of the history, with the cursors of the next pages */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,6 +1813,7 @@ export interface operations {
                      *       "message": "HTTP_200_OK",
                      *       "data": {
                      *         "id": 1,
+                     *         "member_count": 2,
                      *         "members": [
                      *           {
                      *             "id": 7,
@@ -1660,7 +1828,12 @@ export interface operations {
                      *             "event": "joined",
                      *             "at": "2026-11-24T09:30:00.000Z"
                      *           }
-                     *         ]
+                     *         ],
+                     *         "page": {
+                     *           "limit": 1,
+                     *           "next": 7,
+                     *           "history_next": null
+                     *         }
                      *       }
                      *     }
                      */
@@ -1739,7 +1912,7 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
             429: components["responses"]["Problem429_rate_limited"];
             500: components["responses"]["Problem500_internal"];
@@ -1804,7 +1977,7 @@ export interface operations {
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
             409: components["responses"]["Problem409_conflict"];
-            413: components["responses"]["Problem413_payload_too_large"];
+            413: components["responses"]["Problem413_item_too_large_payload_too_large"];
             415: components["responses"]["Problem415_unsupported_media_type"];
             429: components["responses"]["Problem429_rate_limited"];
             500: components["responses"]["Problem500_internal"];
@@ -1905,6 +2078,7 @@ export interface operations {
                      *             "username": "user_8"
                      *           }
                      *         ],
+                     *         "member_count": 2,
                      *         "messages": [
                      *           {
                      *             "id": "1-42",
@@ -1950,6 +2124,7 @@ export interface operations {
             401: components["responses"]["Problem401_invalid_token_unauthorized"];
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
+            413: components["responses"]["Problem413_item_too_large"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -1993,6 +2168,7 @@ export interface operations {
                      *               "username": "user_8"
                      *             }
                      *           ],
+                     *           "member_count": 2,
                      *           "messages": [
                      *             {
                      *               "id": "1-42",
@@ -2027,6 +2203,7 @@ export interface operations {
             401: components["responses"]["Problem401_invalid_token_unauthorized"];
             403: components["responses"]["Problem403_forbidden"];
             404: components["responses"]["Problem404_not_found"];
+            413: components["responses"]["Problem413_item_too_large"];
             500: components["responses"]["Problem500_internal"];
             503: components["responses"]["Problem503_service_unavailable"];
         };
@@ -2048,6 +2225,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            401: components["responses"]["Problem401_invalid_token"];
+            500: components["responses"]["Problem500_internal"];
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The function answers */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             401: components["responses"]["Problem401_invalid_token"];

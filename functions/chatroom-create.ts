@@ -1,4 +1,4 @@
-import { actingUserId } from '../lib/http/actor.ts';
+import { actingCreatorId } from '../lib/http/actor.ts';
 import { httpHandler } from '../lib/http/handler.ts';
 import { envelope } from '../lib/http/responses.ts';
 import { parse } from '../lib/http/validation.ts';
@@ -6,6 +6,6 @@ import { createRoomBody } from '../lib/rooms/schemas.ts';
 import { createGroupRoom } from '../lib/rooms/service.ts';
 
 export const handler = httpHandler(async (request) => {
-  const creatorId = actingUserId(request);
+  const creatorId = actingCreatorId(request);
   return envelope(200, await createGroupRoom(parse(createRoomBody, request.body, 'body'), creatorId));
 });

@@ -1,4 +1,4 @@
-import { actingUserId } from '../lib/http/actor.ts';
+import { actingUserId, requireLiveToken } from '../lib/http/actor.ts';
 import { httpHandler } from '../lib/http/handler.ts';
 import { envelope } from '../lib/http/responses.ts';
 import { parse } from '../lib/http/validation.ts';
@@ -7,5 +7,8 @@ import { showRoom } from '../lib/rooms/service.ts';
 
 export const handler = httpHandler(async (request) => {
   const { id } = parse(roomIdPath, request.path, 'path');
-  return envelope(200, await showRoom(id, actingUserId(request)));
+  const userId = actingUserId(request);
+  // The anonymous view never reads the acting user: in token mode, check that the token's user still exists.
+  const [room] = await Promise.all([showRoom(id, userId), userId === undefined ? requireLiveToken(request) : undefined]);
+  return envelope(200, room);
 });

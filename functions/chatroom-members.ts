@@ -7,6 +7,5 @@ import { roomMembers } from '../lib/rooms/service.ts';
 
 export const handler = httpHandler(async (request) => {
   const { id } = parse(roomIdPath, request.path, 'path');
-  const { include } = parse(roomMembersQuery, request.query, 'query');
-  return envelope(200, await roomMembers(id, actingUserId(request, { required: true }), include === 'past'));
+  return envelope(200, await roomMembers(id, actingUserId(request, { required: true }), parse(roomMembersQuery, request.query, 'query')));
 });

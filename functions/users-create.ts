@@ -3,6 +3,9 @@ import { created } from '../lib/http/responses.ts';
 import { parse } from '../lib/http/validation.ts';
 import { usersCreate } from '../lib/routes.ts';
 import { createUserBody } from '../lib/users/schemas.ts';
-import { createUser } from '../lib/users/service.ts';
+import { signUp } from '../lib/users/sign-up.ts';
 
-export const handler = httpHandler(async ({ body }) => created(await createUser(parse(createUserBody, body, 'body'))), usersCreate.http);
+export const handler = httpHandler(
+  async ({ body, event }) => created(await signUp(parse(createUserBody, body, 'body'), event.requestContext.http.sourceIp)),
+  usersCreate.http,
+);

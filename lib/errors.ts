@@ -1,3 +1,5 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+
 export type FieldErrors = Record<string, string[]>;
 
 /**
@@ -59,3 +61,42 @@ export const tooManyRequests = (detail: string, limit: { limit: number; remainin
     },
   });
 };
+
+export const preconditionFailed = (detail: string) => new AppError(412, 'precondition_failed', detail);
+
+type ServiceError = Omit<Error, 'cause'> & {
+  cause?: Error;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  CancellationReasons?: { Code?: string; Message?: string }[];
+};
+
+const ITEM_TOO_LARGE = /item size .*exceeded|exceeds? the maximum allowed size/i;
+
+/**
+ * The clean answer to a failure of DynamoDB or SQS that is not the request's fault, recognised
+ * by error name and `$metadata` with the SDK's own classification (the one its retries follow):
+ * throttled, down, not answering in time, or a 5xx → 503 with Retry-After; a transaction that
+ * kept conflicting after our retries → 409; an item over DynamoDB's 400 KB → 413. Anything else
+ * is not a service failure (undefined): a bug, answered 500. The HTTP middleware calls this, once.
+ */
+export function serviceFailure(error: unknown): AppError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const failed = error as ServiceError;
+  const reasons = failed.name === 'TransactionCanceledException' ? (failed.CancellationReasons ?? []) : [];
+  const reason = (code: string) => reasons.some((entry) => entry.Code === code);
+  if (isThrottlingError(failed) || reason('ThrottlingError') || reason('ProvisionedThroughputExceeded')) {
+    return new AppError(503, 'service_unavailable', 'The database is busy; try again in a moment.', { headers: { 'Retry-After': '1' } });
+  }
+  if (isTransientError(failed) || isServerError(failed) || reason('InternalServerError')) {
+    return new AppError(503, 'service_unavailable', 'A service this request needs is not answering; nothing was changed unless its answer says so. Try again.', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  if (reason('TransactionConflict')) return conflict('Another request changed the same data at the same time; retry.');
+  const tooLarge = [failed.message, ...reasons.map((entry) => entry.Message ?? '')].some((text) => ITEM_TOO_LARGE.test(text));
+  if ((failed.name === 'ValidationException' || reason('ValidationError')) && tooLarge) {
+    return new AppError(413, 'item_too_large', 'The change would make a stored item larger than the database allows.');
+  }
+  return undefined;
+}

@@ -16,21 +16,21 @@ import { tokenResponse } from './auth/answers.ts';
 import { loginBody } from './auth/schemas.ts';
 import { taskIdResponse, taskStatusResponse } from './messages/answers.ts';
 import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders } from './messages/schemas.ts';
-import { HEADERS, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
+import { HEADERS, healthResponse, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
 import { roomMessagesResponse, unseenRoomsResponse } from './reading/answers.ts';
 import { roomMessagesPath, roomMessagesQuery, unseenQuery } from './reading/schemas.ts';
 import { roomListResponse, roomMembersResponse, roomViewResponse, roomWithMembersResponse } from './rooms/answers.ts';
 import { createRoomBody, roomIdPath, roomMembersQuery } from './rooms/schemas.ts';
 import { taskIdPath } from './tasks/schemas.ts';
 import { userListResponse, userResponse } from './users/answers.ts';
-import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery } from './users/schemas.ts';
+import { createUserBody, patchUserBody, replaceUserBody, userIdPath, userListQuery, userUpdateHeaders } from './users/schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** An object schema, or a pipe from one: what a path, query, header set or body is parsed with. */
 export type ObjectSchema = z.ZodMiniType<unknown, Record<string, unknown>>;
 
-export type Tag = 'users' | 'auth' | 'rooms' | 'messages' | 'docs';
+export type Tag = 'users' | 'auth' | 'rooms' | 'messages' | 'service';
 
 export type SuccessStatus = 200 | 201 | 204 | 304;
 
@@ -108,8 +108,18 @@ export interface FunctionEntry {
 const chatTable = { 'Fn::GetAtt': ['ChatTable', 'Arn'] } as const;
 const chatTableGsi1 = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] } as const;
 const tasksTable = { 'Fn::GetAtt': ['TasksTable', 'Arn'] } as const;
+const chatTableStream = { 'Fn::GetAtt': ['ChatTable', 'StreamArn'] } as const;
 const messageQueue = { 'Fn::GetAtt': ['MessageQueue', 'Arn'] } as const;
 const deadLetterQueue = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } as const;
+// ManageConnections on this stage of the WebSocket API only: POST (send a frame) or DELETE (close).
+const postToConnections = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'WebsocketsApi' }, '/${sls:stage}/POST/@connections/*']],
+} as const;
+const closeConnections = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'WebsocketsApi' }, '/${sls:stage}/DELETE/@connections/*']],
+} as const;
+// Where the posting functions reach connections (stage param websocketManagementEndpoint).
+const websocketEnvironment = { WEBSOCKET_MANAGEMENT_ENDPOINT: '${param:websocketManagementEndpoint}' } as const;
 
 /** Examples of the parameters, by name (an endpoint's parameterExamples win). */
 export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
@@ -129,23 +139,35 @@ export const PARAMETER_EXAMPLES: Readonly<Record<string, string | number>> = {
   wait: 20,
   'Idempotency-Key': 'send-2026-11-24-0001',
   'If-None-Match': '"3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"',
+  'If-Match': '"3kYq9x5Jd1qBtbV0Kx2uN1m9hZg"',
+  history_after: '2026-11-24T09:30:00.000Z#000000000007#joined',
 };
 
 const SENT_AT = '2026-11-24T09:30:00.000Z';
-const exampleUser = { id: 7, username: 'user_7', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', profile: { status: 'Online', status_msg: 'Counting' } };
-const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }] };
+const exampleUser = {
+  id: 7,
+  username: 'user_7',
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  email: 'ada@example.com',
+  profile: { status: 'Online', status_msg: 'Counting' },
+  date_joined: '2026-11-20T08:00:00.000Z',
+  is_active: true,
+};
+const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2 };
 const exampleMessage = { id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT };
 const examplePage = { limit: 50, prev: 42, next: null, has_more_before: true, has_more_after: false };
 // Written out, not spread: esbuild cannot prove a spread pure either.
-const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], unread_count: 2 };
+const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, unread_count: 2 };
 const exampleRoomMessages = {
   id: 1,
   room_name: 'general',
   room_member: [{ username: 'user_7' }, { username: 'user_8' }],
+  member_count: 2,
   messages: [{ id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT, seen_by: [{ id: 8, username: 'user_8' }] }],
   page: examplePage,
 };
-const exampleUnseenRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], messages: [exampleMessage], has_more: false };
+const exampleUnseenRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, messages: [exampleMessage], has_more: false };
 const exampleTaskId = 'a487117c-d31b-45b0-ae3c-28126b0f3ec2';
 const userBodyExample = { username: 'ada', password: 'Correct-Horse-1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', profile: { status: 'Online', status_msg: 'Counting' } };
 const sendExample = { from: 7, text: 'Hello!' };
@@ -172,7 +194,11 @@ export const usersList = {
       304: { description: 'Not modified: If-None-Match names the current ETag', headers: { ETag: 'always', 'Cache-Control': 'always', 'X-Cache': 'always' } },
     },
   },
-  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: chatTableGsi1 }],
+  iamRoleStatements: [
+    { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: chatTableGsi1 },
+    // Token mode: the token's user must still exist.
+    { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: chatTable },
+  ],
 } as const satisfies FunctionEntry;
 
 export const usersCreate = {
@@ -183,6 +209,8 @@ export const usersCreate = {
     request: { body: createUserBody },
     example: userBodyExample,
     responses: { 201: { description: 'The created user (never a password)', json: userResponse, example: exampleUser } },
+    // rate_limited: sign-ups per IP address, in token mode.
+    errors: ['conflict', 'rate_limited'],
   },
   iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: chatTable }],
 } as const satisfies FunctionEntry;
@@ -191,9 +219,12 @@ export const userGet = {
   handler: 'functions/user-get.handler',
   http: {
     method: 'GET', path: '/users/{id}/', tag: 'users', auth: 'token',
-    summary: 'One user',
+    summary: 'One user, with its ETag (If-Match of PUT and PATCH)',
     request: { path: userIdPath },
-    responses: { 200: { description: 'The user', json: userResponse, example: exampleUser } },
+    responses: {
+      200: { description: 'The user', json: userResponse, example: exampleUser, headers: { ETag: 'always', 'Cache-Control': 'always' } },
+      304: { description: 'Not modified: If-None-Match names the current ETag', headers: { ETag: 'always', 'Cache-Control': 'always' } },
+    },
     errors: ['not_found'],
   },
   iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: chatTable }],
@@ -203,13 +234,15 @@ export const userReplace = {
   handler: 'functions/user-replace.handler',
   http: {
     method: 'PUT', path: '/users/{id}/', tag: 'users', auth: 'token',
-    summary: 'Update a user (token mode: only oneself); the password may be left out',
-    request: { path: userIdPath, body: replaceUserBody },
+    summary: 'Update a user (token mode: only oneself): only the fields given change; the password may be left out',
+    request: { path: userIdPath, headers: userUpdateHeaders, body: replaceUserBody },
     example: { username: 'ada', profile: { status: 'Busy' } },
-    responses: { 200: { description: 'The updated user', json: userResponse, example: exampleUser } },
-    errors: ['forbidden', 'not_found', 'conflict'],
+    responses: { 200: { description: 'The updated user, with its new ETag', json: userResponse, example: exampleUser, headers: { ETag: 'always' } } },
+    errors: ['forbidden', 'not_found', 'conflict', 'precondition_failed'],
   },
-  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
+  // UpdateItem: the fields given; a rename moves the username claim (PutItem, DeleteItem) in a
+  // transaction; GetItem: the user an If-Match is checked against.
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
 } as const satisfies FunctionEntry;
 
 export const userPatch = {
@@ -217,12 +250,13 @@ export const userPatch = {
   http: {
     method: 'PATCH', path: '/users/{id}/', tag: 'users', auth: 'token',
     summary: 'Change some fields of a user (token mode: only oneself)',
-    request: { path: userIdPath, body: patchUserBody },
+    request: { path: userIdPath, headers: userUpdateHeaders, body: patchUserBody },
     example: { profile: { status_msg: 'Away' } },
-    responses: { 200: { description: 'The updated user', json: userResponse, example: exampleUser } },
-    errors: ['forbidden', 'not_found', 'conflict'],
+    responses: { 200: { description: 'The updated user, with its new ETag', json: userResponse, example: exampleUser, headers: { ETag: 'always' } } },
+    errors: ['forbidden', 'not_found', 'conflict', 'precondition_failed'],
   },
-  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
+  // As userReplace.
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: chatTable }],
 } as const satisfies FunctionEntry;
 
 export const userDelete = {
@@ -235,7 +269,13 @@ export const userDelete = {
     errors: ['forbidden', 'not_found', 'conflict'],
   },
   iamRoleStatements: [
-    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: chatTable },
+    // Leaving each room: Query (a replacement for a listed member) and ConditionCheckItem (it is
+    // still a member) on the table, as chatroomLeave.
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      Resource: chatTable,
+    },
     { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: chatTableGsi1 },
   ],
 } as const satisfies FunctionEntry;
@@ -269,7 +309,8 @@ export const chatroomList = {
   },
   iamRoleStatements: [
     { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [chatTableGsi1] },
-    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem'], Resource: [chatTable] },
+    // GetItem: in token mode, the anonymous view checks that the token's user still exists.
+    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], Resource: [chatTable] },
   ],
 } as const satisfies FunctionEntry;
 
@@ -283,7 +324,8 @@ export const chatroomCreate = {
     responses: { 200: { description: 'The room with its members', envelope: roomWithMembersResponse, example: exampleRoom } },
     errors: ['forbidden', 'not_found'],
   },
-  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], Resource: [chatTable] }],
+  // DeleteItem: a room created empty and never joined gives its name up to a new room after 24 h.
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: [chatTable] }],
 } as const satisfies FunctionEntry;
 
 export const chatroomGet = {
@@ -319,20 +361,33 @@ export const chatroomLeave = {
     responses: { 204: { description: 'Left' } },
     errors: ['not_a_member', 'forbidden', 'not_found', 'conflict'],
   },
-  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: [chatTable] }],
+  // Query + ConditionCheckItem: a listed member who leaves is replaced by a current, unlisted one.
+  iamRoleStatements: [
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+      Resource: [chatTable],
+    },
+  ],
 } as const satisfies FunctionEntry;
 
 export const chatroomMembers = {
   handler: 'functions/chatroom-members.handler',
   http: {
     method: 'GET', path: '/chat/chatroom/{id}/members/', tag: 'rooms', auth: 'token', actor: 'required',
-    summary: 'Current members, and with include=past the join/leave history (members only)',
+    summary: 'A page of the current members (limit ≤ 100, after a user id), and with include=past a page of the join/leave history (members only)',
     request: { path: roomIdPath, query: roomMembersQuery },
     responses: {
       200: {
-        description: 'The members and, with include=past, the history',
+        description: 'A page of the members and, with include=past, of the history, with the cursors of the next pages',
         envelope: roomMembersResponse,
-        example: { id: 1, members: [{ id: 7, username: 'user_7', joined_at: SENT_AT }], history: [{ id: 7, username: 'user_7', event: 'joined', at: SENT_AT }] },
+        example: {
+          id: 1,
+          member_count: 2,
+          members: [{ id: 7, username: 'user_7', joined_at: SENT_AT }],
+          history: [{ id: 7, username: 'user_7', event: 'joined', at: SENT_AT }],
+          page: { limit: 1, next: 7, history_next: null },
+        },
       },
     },
     errors: ['forbidden', 'not_found'],
@@ -453,9 +508,20 @@ export const messagesUnseen = {
 export const openapi = {
   handler: 'functions/openapi.handler',
   http: {
-    method: 'GET', path: '/openapi.json', tag: 'docs', auth: 'public',
+    method: 'GET', path: '/openapi.json', tag: 'service', auth: 'public',
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document', json: openApiDocumentResponse, headers: { 'Cache-Control': 'always' } } },
+  },
+  iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
+// A liveness check that touches no data store (and the benchmark's empty-route floor). Reads nothing.
+export const health = {
+  handler: 'functions/health.handler',
+  http: {
+    method: 'GET', path: '/health', tag: 'service', auth: 'public',
+    summary: 'Liveness: answers {"status": "ok"} and reads no data store',
+    responses: { 200: { description: 'The function answers', json: healthResponse, example: { status: 'ok' }, headers: { 'Cache-Control': 'always' } } },
   },
   iamRoleStatements: [],
 } as const satisfies FunctionEntry;
@@ -466,6 +532,89 @@ export const defaultRoute = {
   handler: 'functions/default-route.handler',
   events: [{ httpApi: '*' }],
   iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
+// Live delivery (docs/realtime.md): the WebSocket API's routes, one function each, and the fan-out
+// fed by the chat table's stream. The WebSocket protocol is described in the OpenAPI document's
+// description (lib/realtime/protocol.ts), not as operations.
+
+export const wsConnect = {
+  handler: 'functions/ws-connect.handler',
+  events: [{ websocket: { route: '$connect' } }],
+  environment: websocketEnvironment,
+  iamRoleStatements: [
+    // GetItem: the user and their connection list; PutItem: the connection and the list;
+    // DeleteItem: evicted connections.
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: [chatTable] },
+    // Closing the oldest connection of a user who opens one more than the limit.
+    { Effect: 'Allow', Action: ['execute-api:ManageConnections'], Resource: [closeConnections] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const wsDisconnect = {
+  handler: 'functions/ws-disconnect.handler',
+  events: [{ websocket: { route: '$disconnect' } }],
+  iamRoleStatements: [{ Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Resource: [chatTable] }],
+} as const satisfies FunctionEntry;
+
+// Answers the client (route response) and reads nothing.
+export const wsDefault = {
+  handler: 'functions/ws-default.handler',
+  events: [{ websocket: { route: '$default', routeResponseSelectionExpression: '$default' } }],
+  iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
+// Answers the client (route response) and reads nothing.
+export const wsPing = {
+  handler: 'functions/ws-ping.handler',
+  events: [{ websocket: { route: 'ping', routeResponseSelectionExpression: '$default' } }],
+  iamRoleStatements: [],
+} as const satisfies FunctionEntry;
+
+export const wsTyping = {
+  handler: 'functions/ws-typing.handler',
+  events: [{ websocket: { route: 'typing', routeResponseSelectionExpression: '$default' } }],
+  environment: websocketEnvironment,
+  iamRoleStatements: [
+    // GetItem: whose connection; Query: the member set; BatchGetItem: username and connection
+    // lists; DeleteItem + UpdateItem: a connection that answered 410.
+    { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Resource: [chatTable] },
+    { Effect: 'Allow', Action: ['execute-api:ManageConnections'], Resource: [postToConnections] },
+  ],
+} as const satisfies FunctionEntry;
+
+export const realtimeFanout = {
+  handler: 'functions/realtime-fanout.handler',
+  timeout: 60,
+  environment: websocketEnvironment,
+  events: [
+    // Only message inserts and membership changes reach the function (infra/definitions.json,
+    // chatStream.FilterPatterns; the local stream poller applies the same patterns). One batch per
+    // shard at a time: a room's records (one partition key) are handed over in order. The settings
+    // are serverless.yml variables, resolved by osls: this table never reads the JSON file (a
+    // handler importing its own entry would bundle it).
+    {
+      stream: {
+        type: 'dynamodb',
+        arn: chatTableStream,
+        startingPosition: 'LATEST',
+        batchSize: '${file(infra/definitions.json):chatStream.BatchSize}',
+        parallelizationFactor: 1,
+        maximumRetryAttempts: '${file(infra/definitions.json):chatStream.MaximumRetryAttempts}',
+        maximumRecordAgeInSeconds: '${file(infra/definitions.json):chatStream.MaximumRecordAgeInSeconds}',
+        bisectBatchOnFunctionError: true,
+        functionResponseType: 'ReportBatchItemFailures',
+        filterPatterns: '${file(infra/definitions.json):chatStream.FilterPatterns}',
+      },
+    },
+  ],
+  iamRoleStatements: [
+    // Query: the member set; BatchGetItem: META, usernames, connection lists; DeleteItem +
+    // UpdateItem: a connection that answered 410. Stream reads (GetRecords, GetShardIterator,
+    // DescribeStream, ListStreams on the stream ARN) are added by the per-function IAM plugin.
+    { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Resource: [chatTable] },
+    { Effect: 'Allow', Action: ['execute-api:ManageConnections'], Resource: [postToConnections] },
+  ],
 } as const satisfies FunctionEntry;
 
 /** Every function, by its serverless name. */
@@ -490,7 +639,14 @@ export const functions = {
   messagesList,
   messagesUnseen,
   openapi,
+  health,
   defaultRoute,
+  wsConnect,
+  wsDisconnect,
+  wsDefault,
+  wsPing,
+  wsTyping,
+  realtimeFanout,
 } satisfies Record<string, FunctionEntry>;
 
 export type FunctionName = keyof typeof functions;

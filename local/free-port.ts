@@ -1,54 +1,35 @@
 import net from 'node:net';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import getPort from 'get-port';
 
-/** Ask the OS for a free TCP port on 127.0.0.1 (bind port 0, read it, close). */
+/** A free TCP port on `host` (get-port: never the same one twice within this process for a while). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host, exclusive: true }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not get a free port'))));
-    });
-  });
+  return getPort({ host });
 }
 
-/** `count` distinct free ports (held open together so they cannot repeat). */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const srv = net.createServer();
-      servers.push(srv);
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ port: 0, host, exclusive: true }, () => resolve());
-      });
-      const addr = srv.address();
-      if (typeof addr !== 'object' || !addr) throw new Error('could not get a free port');
-      ports.push(addr.port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  }
+/** `count` distinct free ports, none of `exclude` (ports already promised to something else). */
+export async function freePorts(count: number, host = '127.0.0.1', exclude: number[] = []): Promise<number[]> {
+  const ports: number[] = [];
+  for (let n = 0; n < count; n++) ports.push(await getPort({ host, exclude: [...exclude, ...ports] }));
+  return ports;
 }
 
-/** True if something already listens on host:port (we cannot bind it). */
+/**
+ * True if something already listens on host:port. Our own code: get-port answers "which port may I
+ * have" (it hands out another one instead), not whether this one is taken; and an address family
+ * this machine lacks (no ::1) means nothing can listen there.
+ */
 export function isPortInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE' || err.code === 'EACCES'));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(false)));
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE' || err.code === 'EACCES'));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(false)));
   });
 }
 
-/** Resolve an executable on PATH (like `which`), or undefined. */
+/** Resolve an executable on PATH (like `which`), or undefined. Eight lines: no package needed. */
 export function which(name: string, envPath = process.env.PATH ?? ''): string | undefined {
   for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;

@@ -12,6 +12,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -39,10 +40,19 @@ export function resourceNames(stage: string): ResourceNames {
   };
 }
 
+interface TimeToLive {
+  AttributeName: string;
+  Enabled: boolean;
+}
+
 interface Definitions {
-  chatTable: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'>;
+  chatTable: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'> & {
+    TimeToLiveSpecification: TimeToLive;
+    /** CloudFormation's shape (no StreamEnabled): the live-delivery fan-out reads the stream. */
+    StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY' };
+  };
   tasksTable: Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema'> & {
-    TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
+    TimeToLiveSpecification: TimeToLive;
   };
   messageQueue: Record<string, string | number | boolean>;
   deadLetterQueue: Record<string, string | number | boolean>;
@@ -104,8 +114,16 @@ export async function createResources(
           await sleep(100);
         }
       };
+      const chatStream = { StreamEnabled: true, StreamViewType: defs.chatTable.StreamSpecification.StreamViewType };
       await Promise.all([
-        create({ TableName: chatTable, BillingMode: 'PAY_PER_REQUEST', ...defs.chatTable }),
+        create({
+          TableName: chatTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: defs.chatTable.AttributeDefinitions,
+          KeySchema: defs.chatTable.KeySchema,
+          GlobalSecondaryIndexes: defs.chatTable.GlobalSecondaryIndexes,
+          StreamSpecification: chatStream,
+        }),
         create({
           TableName: tasksTable,
           BillingMode: 'PAY_PER_REQUEST',
@@ -113,16 +131,22 @@ export async function createResources(
           KeySchema: defs.tasksTable.KeySchema,
         }),
       ]);
-      const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: tasksTable }));
-      const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-      if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
-        await ddb.send(
-          new UpdateTimeToLiveCommand({
-            TableName: tasksTable,
-            TimeToLiveSpecification: defs.tasksTable.TimeToLiveSpecification,
-          }),
-        );
+      // A chat table kept from before streams were declared (LocalStack keeps its data) gets one.
+      const { Table } = await ddb.send(new DescribeTableCommand({ TableName: chatTable }));
+      if (Table?.StreamSpecification?.StreamEnabled !== true) {
+        await ddb.send(new UpdateTableCommand({ TableName: chatTable, StreamSpecification: chatStream }));
       }
+      const ensureTimeToLive = async (TableName: string, TimeToLiveSpecification: TimeToLive): Promise<void> => {
+        const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName }));
+        const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+        if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
+          await ddb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification }));
+        }
+      };
+      await Promise.all([
+        ensureTimeToLive(chatTable, defs.chatTable.TimeToLiveSpecification),
+        ensureTimeToLive(tasksTable, defs.tasksTable.TimeToLiveSpecification),
+      ]);
     } finally {
       ddb.destroy();
     }

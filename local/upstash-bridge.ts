@@ -29,8 +29,22 @@ export interface UpstashBridgeOptions {
 
 export interface UpstashBridge {
   url: string;
+  /** Requests answered since start (or the last resetStats), and how long each took inside the bridge. */
+  stats(): Promise<BridgeStats>;
+  resetStats(): void;
   stop(): Promise<void>;
 }
+
+export interface BridgeStats {
+  requests: number;
+  /** Redis commands sent (a pipeline counts each of its commands). */
+  commands: number;
+  /** From the request's first byte to the answer written, inside the bridge. */
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+/** Latencies kept for stats(): the most recent ones. */
+const MAX_SAMPLES = 100_000;
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -297,7 +311,20 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
     };
   }
 
+  let requests = 0;
+  let commandCount = 0;
+  let samples: number[] = [];
+  const record = (started: number, commands: number): void => {
+    requests++;
+    commandCount += commands;
+    if (samples.length >= MAX_SAMPLES) samples.shift();
+    samples.push(performance.now() - started);
+  };
+
   const server = http.createServer((req, res) => {
+    const started = performance.now();
+    let commands = 0;
+    res.once('finish', () => record(started, commands));
     void (async () => {
       try {
         if (!tokenMatches(req.headers.authorization, opts.token)) {
@@ -320,6 +347,7 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
         const encodingHeader = req.headers['upstash-encoding'];
         const base64 = typeof encodingHeader === 'string' && encodingHeader.toLowerCase() === 'base64';
         const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+        commands = Array.isArray(body) ? (path === '/' ? 1 : body.length) : 0;
         let out: { status: number; body: unknown };
         if (path === '/') out = await single(body, base64);
         else if (path === '/pipeline') out = await pipeline(body, base64);
@@ -332,6 +360,11 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
       }
     })();
   });
+
+  // Clients (undici, in every Lambda worker) keep an idle connection as long as the server says
+  // (Keep-Alive: timeout=…): a minute, so bursts seconds apart reuse connections, not reconnect.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -346,6 +379,16 @@ export async function startUpstashBridge(opts: UpstashBridgeOptions): Promise<Up
   let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
+    async stats() {
+      const sorted = [...samples].sort((a, b) => a - b);
+      const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10;
+      return { requests, commands: commandCount, latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) } };
+    },
+    resetStats() {
+      requests = 0;
+      commandCount = 0;
+      samples = [];
+    },
     stop() {
       stopped ??= (async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));

@@ -7,8 +7,12 @@ const ALGORITHM = 'HS256';
 
 let secret: Uint8Array | undefined;
 
-/** Read on first use, so functions of a query-mode stage need no secret. */
-function signingKey(): Uint8Array {
+/**
+ * Read on first use, so functions of a query-mode stage need no secret; token-mode functions read
+ * it at cold start (lib/http/handler.ts), so a missing or short secret stops them there instead of
+ * answering 401 to every request.
+ */
+export function signingKey(): Uint8Array {
   if (!secret) {
     const value = requiredEnv('AUTH_TOKEN_SECRET');
     if (value.length < 32) throw new Error('AUTH_TOKEN_SECRET must be at least 32 characters');

@@ -22,11 +22,12 @@ export function parseRateRule(name: string, value: string): RateRule | undefined
 
 const rule = (name: string, fallback: string) => parseRateRule(name, optionalEnv(name) ?? fallback);
 
-/** Sends per sender; logins per username and per client IP. Sliding windows. */
+/** Sends per sender; logins per username and per client IP; sign-ups per client IP. Sliding windows. */
 export const RATE_RULES = {
   send: rule('RATE_LIMIT_SENDS', '30/10s'),
   loginUser: rule('RATE_LIMIT_LOGINS_PER_USER', '10/60s'),
   loginIp: rule('RATE_LIMIT_LOGINS_PER_IP', '30/60s'),
+  signUpIp: rule('RATE_LIMIT_SIGNUPS_PER_IP', '10/60s'),
 } as const;
 
 export type RateLimitName = keyof typeof RATE_RULES;
@@ -112,3 +113,6 @@ export const limitLogins = (username: string, sourceIp: string) =>
     ],
     'Too many login attempts; wait before trying again.',
   );
+
+export const limitSignUps = (sourceIp: string) =>
+  enforceRateLimits([{ name: 'signUpIp', identifier: sourceIp }], 'Too many sign-ups from this address; wait before trying again.');

@@ -1,46 +1,73 @@
 import { logger } from '../log.ts';
-import type { PublicUser } from '../users/model.ts';
 import { keyPrefix, redis } from './redis.ts';
 
+/** The seed's cache lifetime. */
 export const USER_LIST_TTL_SECONDS = 15 * 60;
+/**
+ * A fill whose store read began less than this after the last invalidation may have read GSI1
+ * before the write that invalidated it reached the index (GSI1 is eventually consistent): it is
+ * kept only FRESH_FILL_TTL_SECONDS, so a stale list cannot be pinned for the full TTL.
+ */
+export const CONSISTENCY_WINDOW_MS = 10_000;
+export const FRESH_FILL_TTL_SECONDS = 5;
 
 if (!redis) logger.warn('UPSTASH_REDIS_REST_URL/TOKEN not set: the user list is served uncached');
 
 /**
- * Invalidation is one INCR of a version that is part of the list's key, so it is O(1) and a reader
- * that loaded the store before a write can only fill the superseded key, never the current one.
+ * Invalidation bumps a version (INCR, O(1)) and records when; the cached entry carries the version
+ * it was filled for, so a reader that loaded the store before a write can only fill a superseded
+ * entry, which no reader takes. A read is ONE round trip: the version, the bump time and the entry
+ * in one pipeline.
  */
 const versionKey = `${keyPrefix}:users:version`;
-const listKey = (version: number) => `${keyPrefix}:users:list:v${version}`;
+const bumpedKey = `${keyPrefix}:users:bumped`;
+const listKey = `${keyPrefix}:users:list`;
+
+/** The answer as sent: the serialized list and its ETag, computed once per fill. */
+export interface SerializedList {
+  body: string;
+  etag: string;
+}
+
+interface CachedEntry extends SerializedList {
+  version: number;
+}
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
-export async function cachedUserList(
-  load: () => Promise<PublicUser[]>,
-): Promise<{ users: PublicUser[]; cache: CacheOutcome; version?: number }> {
-  if (!redis) return { users: await load(), cache: 'bypass' };
+export async function cachedUserList(load: () => Promise<SerializedList>): Promise<SerializedList & { cache: CacheOutcome }> {
+  if (!redis) return { ...(await load()), cache: 'bypass' };
   let version: number;
+  let bumpedAt: number | undefined;
   try {
-    version = Number((await redis.get<number>(versionKey)) ?? 0);
-    const cached = await redis.get<PublicUser[]>(listKey(version));
-    if (cached) return { users: cached, cache: 'hit', version };
+    const [storedVersion, storedBump, entry] = await redis.pipeline().get<number>(versionKey).get<number>(bumpedKey).get<CachedEntry>(listKey).exec();
+    version = Number(storedVersion ?? 0);
+    bumpedAt = storedBump === null || storedBump === undefined ? undefined : Number(storedBump);
+    if (entry && entry.version === version) return { body: entry.body, etag: entry.etag, cache: 'hit' };
   } catch (error) {
     logger.warn('user list cache unavailable, reading the store', { error: String(error) });
-    return { users: await load(), cache: 'bypass' };
+    return { ...(await load()), cache: 'bypass' };
   }
-  const users = await load();
+  const loadStartedAt = Date.now();
+  const list = await load();
   try {
-    await redis.set(listKey(version), users, { ex: USER_LIST_TTL_SECONDS });
+    await redis.set<CachedEntry>(listKey, { ...list, version }, { ex: fillTtlSeconds(loadStartedAt, bumpedAt) });
   } catch (error) {
     logger.warn('could not fill the user list cache', { error: String(error) });
   }
-  return { users, cache: 'miss', version };
+  return { ...list, cache: 'miss' };
+}
+
+/** How long a fill is kept: briefly if its store read began within the consistency window of the last bump. */
+export function fillTtlSeconds(loadStartedAt: number, bumpedAt: number | undefined): number {
+  const recent = bumpedAt !== undefined && loadStartedAt - bumpedAt < CONSISTENCY_WINDOW_MS;
+  return recent ? FRESH_FILL_TTL_SECONDS : USER_LIST_TTL_SECONDS;
 }
 
 export async function invalidateUserList(): Promise<void> {
   if (!redis) return;
   try {
-    await redis.incr(versionKey);
+    await redis.multi().set(bumpedKey, Date.now()).incr(versionKey).exec();
   } catch (error) {
     // The write itself succeeded; a stale list can live at most one TTL.
     logger.error('could not invalidate the user list cache', { error: String(error) });

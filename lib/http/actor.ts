@@ -1,4 +1,4 @@
-import { forbidden, notFound, validationFailed } from '../errors.ts';
+import { AppError, forbidden, notFound, validationFailed } from '../errors.ts';
 import { getUser } from '../repository/users.ts';
 import { toPublicUser, type PublicUser } from '../users/model.ts';
 import { idText } from './fields.ts';
@@ -30,6 +30,15 @@ export function actingUserId(request: ActorSource, options: { required?: boolean
 }
 
 /**
+ * Who creates a room: in token mode always the token's user (who becomes a member, as the README
+ * promises: `user_id` defaults to the token's user); in query mode `?user_id=` if given, else
+ * nobody (the seed's anonymous create).
+ */
+export function actingCreatorId(request: ActorSource): number | undefined {
+  return actingUserId(request, { required: request.auth !== undefined });
+}
+
+/**
  * The sender of a message, i.e. the acting user. Query mode (the seed's): the body's `from`,
  * required. Token mode: the token's subject; `from` may be left out, and naming anyone else is 403.
  */
@@ -51,11 +60,26 @@ export function requireSelf(request: ActorSource, userId: number): void {
 }
 
 /**
- * The acting user, who must exist (404 otherwise). Reads the repository, not lib/users/service.ts,
- * so a function using it does not bundle the user-list cache.
+ * A user who must exist (404 otherwise), read strongly consistent (what a client just wrote, and
+ * the ETag it got, is what it reads back). Reads the repository, not lib/users/service.ts, so a
+ * function using it does not bundle the user-list cache.
  */
 export async function requireExistingUser(userId: number): Promise<PublicUser> {
-  const user = await getUser(userId);
+  const user = await getUser(userId, { consistent: true });
   if (!user) throw notFound(`User ${userId}`);
   return toPublicUser(user);
+}
+
+/**
+ * Token mode, on the few endpoints that otherwise never read the token's user (the user list, one
+ * other user, the anonymous room views): that user must still exist, so a deleted user's token is
+ * useless at once. One strongly consistent GetItem, to run alongside the endpoint's own read. Every
+ * other endpoint reads the acting user anyway and answers 404 once it is gone. User ids are never
+ * reused, so an existing user is the token's user.
+ */
+export async function requireLiveToken(request: Partial<Pick<HttpRequest, 'auth'>>): Promise<void> {
+  if (!request.auth) return;
+  if (!(await getUser(request.auth.userId, { consistent: true }))) {
+    throw new AppError(401, 'invalid_token', 'The user of this Bearer token no longer exists.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  }
 }

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { authMode } from '../auth/mode.ts';
-import { verifyToken } from '../auth/tokens.ts';
-import { AppError, malformedJson, payloadTooLarge } from '../errors.ts';
+import { signingKey, verifyToken } from '../auth/tokens.ts';
+import { AppError, malformedJson, payloadTooLarge, serviceFailure } from '../errors.ts';
 import { logger } from '../log.ts';
 import { internalError, problemResponse } from './problem.ts';
 import type { HttpContract } from '../routes.ts';
@@ -39,6 +39,7 @@ export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
  */
 export function httpHandler(route: HttpRoute, options: RouteOptions = { auth: 'token' }) {
   const mode = authMode();
+  if (mode === 'token') signingKey();
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Before the error mapping, so that its onError runs after it (middy runs those in reverse).
@@ -68,6 +69,8 @@ async function authenticate(request: HttpRequest, options: RouteOptions): Promis
     if (options.auth === 'public') return undefined;
     throw unauthorized('unauthorized', 'This endpoint needs a Bearer token: POST /auth/token/ gives one.');
   }
+  // API Gateway joins repeated headers with a comma; a token never holds one.
+  if (header.includes(',')) throw unauthorized('invalid_token', 'Send exactly one Authorization header with one Bearer token.');
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   const userId = token ? await verifyToken(token) : undefined;
   if (userId === undefined) throw unauthorized('invalid_token', 'The Bearer token is malformed, expired or not ours.');
@@ -123,6 +126,12 @@ async function mapErrorToResponse(request: middy.Request<APIGatewayProxyEventV2,
     if (error.status >= 500) logger.error('request failed', { code: error.code, detail: error.message });
     else logger.info('request rejected', { status: error.status, code: error.code });
     request.response = problemResponse(error);
+    return;
+  }
+  const failure = serviceFailure(error);
+  if (failure) {
+    logger.error('a backing service failed', { status: failure.status, error: error as Error });
+    request.response = problemResponse(failure);
     return;
   }
   logger.error('unhandled error', error as Error);

@@ -10,6 +10,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 export const ok = (body: unknown, headers?: Record<string, string>) => json(200, body, headers);
 
+/** 200 with a body that is already JSON text (e.g. served from a cache as it was serialized). */
+export const okSerialized = (body: string, headers: Record<string, string> = {}): HttpResponse => ({
+  statusCode: 200,
+  headers: { 'Content-Type': JSON_TYPE, ...headers },
+  body,
+});
+
 export const created = (body: unknown) => json(201, body);
 
 export const noContent = (): HttpResponse => ({ statusCode: 204, body: '' });

@@ -8,9 +8,10 @@ import * as z from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
 import { integerTextBounds, idText } from '../http/fields.ts';
 import { MAX_BODY_BYTES } from '../http/handler.ts';
+import { REALTIME_PROTOCOL_DESCRIPTION } from '../realtime/protocol.ts';
 import { problemTitle } from '../http/problem.ts';
 import { statusName } from '../http/responses.ts';
-import { functionEntries, headerName, PARAMETER_EXAMPLES, type FunctionName, type HttpContract, type ObjectSchema, type ResponseSpec } from '../routes.ts';
+import { functionEntries, headerName, PARAMETER_EXAMPLES, type FunctionEntry, type FunctionName, type HttpContract, type ObjectSchema, type ResponseSpec } from '../routes.ts';
 import { HEADERS, PROBLEMS, problemHeaders, problemResponse, type HeaderName, type ProblemCode } from './schemas.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -125,8 +126,26 @@ function successResponse(shared: Shared, status: number, spec: ResponseSpec, whe
   };
 }
 
-/** The problems an endpoint may answer: its own, and those every endpoint of its kind may. */
-export function problemCodes(route: HttpContract, touchesStorage: boolean): ProblemCode[] {
+/** What a function's IAM statements say of its storage: whether it calls any, and whether it writes items. */
+export interface StorageUse {
+  touches: boolean;
+  writes: boolean;
+}
+
+const ITEM_WRITES = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']);
+
+export function storageUse(entry: FunctionEntry): StorageUse {
+  const actions = entry.iamRoleStatements.flatMap((statement) => statement.Action);
+  return { touches: actions.length > 0, writes: actions.some((action) => ITEM_WRITES.has(action)) };
+}
+
+/**
+ * The problems an endpoint may answer: its own, and those every endpoint of its kind may — the
+ * error middleware maps a store's failure for any function that calls one (503; 409 for a
+ * transaction that kept conflicting is listed per endpoint), and an item over DynamoDB's size
+ * limit for any that writes one (413).
+ */
+export function problemCodes(route: HttpContract, storage: StorageUse): ProblemCode[] {
   const codes = new Set<ProblemCode>(route.errors ?? []);
   if (route.request || route.actor) codes.add('validation_failed');
   if (route.request?.body) for (const code of ['malformed_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
@@ -134,7 +153,8 @@ export function problemCodes(route: HttpContract, touchesStorage: boolean): Prob
   if (route.auth === 'token') codes.add('unauthorized');
   codes.add('invalid_token');
   codes.add('internal');
-  if (touchesStorage) codes.add('service_unavailable');
+  if (storage.touches) codes.add('service_unavailable');
+  if (storage.writes) codes.add('item_too_large');
   return [...codes].sort((a, b) => PROBLEMS[a].status - PROBLEMS[b].status || a.localeCompare(b));
 }
 
@@ -169,12 +189,12 @@ function parameters(route: HttpContract, where: string): JsonObject[] {
   return [...of(route.request?.path, 'path'), ...actor, ...of(route.request?.query, 'query'), ...of(route.request?.headers, 'header'), ...conditional];
 }
 
-function operation(shared: Shared, name: FunctionName, route: HttpContract, touchesStorage: boolean): JsonObject {
+function operation(shared: Shared, name: FunctionName, route: HttpContract, storage: StorageUse): JsonObject {
   const where = `${route.method} ${route.path} (${name})`;
   const responses: JsonObject = {};
   for (const [status, spec] of Object.entries(route.responses)) responses[status] = successResponse(shared, Number(status), spec, where);
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of problemCodes(route, touchesStorage)) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  for (const code of problemCodes(route, storage)) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
   for (const [status, codes] of byStatus) responses[status] = shared.problem(status, codes);
   const body = route.request?.body;
   if (body && route.example === undefined) throw new Error(`${where}: a request body needs an example`);
@@ -205,6 +225,8 @@ const DESCRIPTION = [
   'Chat answers keep the seed’s envelope `{status, message, data}`. Every error, on every path, is an RFC 9457 problem (`application/problem+json`) with a stable `code`; an unknown path answers 404 (`route_not_found`) and a known path with another method 405 (`method_not_allowed`, with `Allow`). A body must be `application/json` (415 otherwise). Every GET also answers HEAD.',
   '',
   'Authentication depends on the stage. Deployed stages (`sls deploy`, AUTH_MODE=token) require a Bearer token from `POST /auth/token/` on every operation but the public ones; `user_id` and a send’s `from` may then be left out. The local stage (`npm start`, AUTH_MODE=query) takes no token: as in the original app, the acting user is `?user_id=` and a send’s `from`. One document describes both, so a client generated from it works against either.',
+  '',
+  REALTIME_PROTOCOL_DESCRIPTION,
 ].join('\n');
 
 export function openApiDocument(): JsonObject {
@@ -212,7 +234,7 @@ export function openApiDocument(): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const [name, entry] of functionEntries()) {
     if (!entry.http) continue;
-    (paths[entry.http.path] ??= {})[entry.http.method.toLowerCase()] = operation(shared, name, entry.http, entry.iamRoleStatements.length > 0);
+    (paths[entry.http.path] ??= {})[entry.http.method.toLowerCase()] = operation(shared, name, entry.http, storageUse(entry));
   }
   // The $default route's answers (an unknown path or method), described once.
   const routeNotFound = shared.problemAnswer(404, ['route_not_found']);
@@ -234,7 +256,7 @@ export function openApiDocument(): JsonObject {
       { name: 'auth', description: 'Bearer tokens for deployed stages.' },
       { name: 'rooms', description: 'Group rooms and their members; answers are the envelope {status, message, data}.' },
       { name: 'messages', description: 'Sends (asynchronous, idempotent), task states, history pages, unread messages.' },
-      { name: 'docs', description: 'This document.' },
+      { name: 'service', description: 'This document, and a liveness check.' },
     ],
     security: [{ bearer: [] }, {}],
     paths,

@@ -25,12 +25,14 @@ export const PROBLEMS = {
   not_found: { status: 404, description: 'An unknown id, or a room the user may not see.' },
   route_not_found: { status: 404, description: 'No endpoint has this path.' },
   method_not_allowed: { status: 405, description: 'The path exists, not with this method; `Allow` lists the methods it has.', headers: ['Allow'] },
-  conflict: { status: 409, description: 'A concurrent change won (retry), or an Idempotency-Key reused with another request.' },
+  conflict: { status: 409, description: 'A concurrent change kept winning after our retries (retry), or an Idempotency-Key reused with another request.' },
+  precondition_failed: { status: 412, description: 'If-Match no longer matches the current ETag; nothing was written.' },
   payload_too_large: { status: 413, description: 'The body is over 64 KiB.' },
+  item_too_large: { status: 413, description: 'The change would make a stored item larger than DynamoDB allows (400 KB); every item is bounded, so no request should get here.' },
   unsupported_media_type: { status: 415, description: 'A body that is not application/json.' },
-  rate_limited: { status: 429, description: 'Too many sends or logins.', headers: ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] },
+  rate_limited: { status: 429, description: 'Too many sends, logins or (token mode) sign-ups.', headers: ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] },
   internal: { status: 500, description: 'A bug, logged with the request id; the answer says nothing else.' },
-  service_unavailable: { status: 503, description: 'A store or the queue is unavailable; nothing was changed.', headers: ['Retry-After'] },
+  service_unavailable: { status: 503, description: 'DynamoDB throttled (Retry-After: 1), is down or did not answer in time (Retry-After: 5), or the queue refused a send (Retry-After: 1); nothing was changed unless the answer says so.', headers: ['Retry-After'] },
 } as const satisfies Record<string, { status: number; description: string; headers?: readonly HeaderName[] }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -71,6 +73,11 @@ export type HeaderName = keyof typeof HEADERS;
 export const openApiDocumentResponse = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
   .register(z.globalRegistry, { id: 'OpenApiDocument', description: 'This API’s OpenAPI 3.1 description.' });
+
+/** GET /health. */
+export const healthResponse = z
+  .object({ status: z.literal('ok') })
+  .register(z.globalRegistry, { id: 'Health', description: 'The function answers; no data store was read.' });
 
 /** The headers a problem of this code carries. */
 export const problemHeaders = (code: ProblemCode): readonly HeaderName[] => (PROBLEMS[code] as { headers?: readonly HeaderName[] }).headers ?? [];

@@ -1,21 +1,31 @@
-import { notFound } from '../errors.ts';
-import { toMessageView, type StoredMessage } from '../messages/model.ts';
+import { notFound, validationFailed } from '../errors.ts';
+import type { StoredMessage } from '../messages/model.ts';
 import { queryMessageRange } from '../repository/messages.ts';
 import { readerRooms, type ReaderRoom } from '../repository/read-state.ts';
-import { roomIdsOfUser, roomMemberships, usernamesOf } from '../repository/rooms.ts';
+import { membersPage, roomIdsOfUser, usernamesOf } from '../repository/rooms.ts';
+import { DYNAMODB_BUDGET } from '../repository/client.ts';
 import { MAX_SEQUENCE } from '../repository/keys.ts';
-import { withMembers, type Membership, type Room, type Roster } from '../rooms/model.ts';
+import { shownMemberIds, withMembers, type Membership, type Room, type Roster } from '../rooms/model.ts';
 import { markSeen } from './mark-seen.ts';
-import type { ReaderUserName, ReadMessage, RoomMessages, UnseenRoom } from './model.ts';
+import { toReadMessage, type ReaderUserName, type RoomMessages, type UnseenRoom } from './model.ts';
 import { pageQuery, toPage, type PageRequest } from './page.ts';
 import { unreadCount } from './unread.ts';
 
 /** Most unseen messages one answer holds per room, oldest first. */
 export const MAX_UNSEEN_PER_ROOM = 100;
+/**
+ * `seen_by` is answered for rooms of at most this many members: one Query page of their read
+ * watermarks and their usernames (a read receipt per member of a 5,000-member room is neither
+ * cheap nor readable).
+ */
+export const MAX_SEEN_BY_MEMBERS = 100;
 /** How often a long poll re-reads the rooms' sequences and the user's watermarks. */
 export const POLL_INTERVAL_MS = 500;
-/** Time kept back from the Lambda's remaining time to assemble the answer after the last poll. */
-export const ANSWER_RESERVE_MS = 3000;
+/**
+ * Time kept back from the Lambda's remaining time after the last poll: one DynamoDB call that
+ * fails after its whole budget (lib/repository/client.ts), and a second to assemble the answer.
+ */
+export const ANSWER_RESERVE_MS = DYNAMODB_BUDGET.callMs + 1000;
 
 const roomNotFound = (roomId: number) => notFound(`Room ${roomId}`);
 const userNotFound = (userId: number) => notFound(`User ${userId}`);
@@ -29,16 +39,17 @@ interface MemberRoom {
 
 function asMemberRoom(userId: number, reader: ReaderRoom): MemberRoom | undefined {
   const { room, roster, membership } = reader;
-  return room && roster && membership && roster.memberIds.includes(userId) ? { room, roster, membership } : undefined;
+  return room && roster && membership ? { room, roster, membership } : undefined;
 }
 
 /**
  * GET /chat/messages/:room_id/: one page of a room's history (the newest page unless `before` or
  * `after` say otherwise), for current members only (404 otherwise, as for rooms). Reading marks the
  * page seen: the reader's watermark moves up to the page's newest message, concurrently with
- * looking up the usernames. DynamoDB: 1 BatchGetItem (user, META, ROSTER, membership) + 1 Query
- * (the page) + 1 BatchGetItem (usernames, 100 per call) + at most 1 UpdateItem (the watermark);
- * with `seenBy`, 1 more Query (the room's memberships), run with the page's.
+ * looking up the usernames (of the page's senders and the room's listed members only).
+ * DynamoDB: 1 BatchGetItem (user, META, ROSTER, membership) + 1 Query (the page) + 1 BatchGetItem
+ * (usernames, 100 per call) + at most 1 UpdateItem (the watermark); with `seenBy` (rooms of at most
+ * MAX_SEEN_BY_MEMBERS), 1 more Query (the room's memberships), run with the page's.
  */
 export async function readRoomMessages(roomId: number, userId: number, request: PageRequest, options: { seenBy: boolean }): Promise<RoomMessages> {
   const { rooms, username } = await readerRooms(userId, [roomId], { withRosters: true, withUser: true });
@@ -46,23 +57,28 @@ export async function readRoomMessages(roomId: number, userId: number, request: 
   const member = rooms[0] && asMemberRoom(userId, rooms[0]);
   if (!member) throw roomNotFound(roomId);
   const { room, roster, membership } = member;
+  if (options.seenBy && roster.memberCount > MAX_SEEN_BY_MEMBERS) {
+    throw validationFailed('seen_by is answered for rooms of at most 100 members.', {
+      seen_by: [`This room has ${roster.memberCount} members; seen_by is answered for rooms of at most ${MAX_SEEN_BY_MEMBERS}.`],
+    });
+  }
 
   const query = pageQuery(request);
   const [answer, memberships] = await Promise.all([
     query ? queryMessageRange(roomId, { from: query.from, to: query.to, newestFirst: query.newestFirst, limit: query.fetch }) : undefined,
-    options.seenBy ? roomMemberships(roomId, { withHistory: false }).then(({ members }) => members) : undefined,
+    options.seenBy ? membersPage(roomId, { limit: MAX_SEEN_BY_MEMBERS }).then(({ members }) => members) : undefined,
   ]);
   const { items, page } = toPage(request, answer && { items: answer.messages, cut: answer.cut }, room.lastSequence);
 
   const newest = items.at(-1)?.sequence;
   const [usernames] = await Promise.all([
-    usernamesOf(unique([...roster.memberIds, ...items.map((message) => message.senderId), ...(memberships ?? []).map((m) => m.userId)])),
+    usernamesOf(unique([...shownMemberIds(roster), ...items.map((message) => message.senderId), ...(memberships ?? []).map((m) => m.userId)])),
     newest === undefined ? undefined : markSeen(roomId, userId, membership, newest),
   ]);
   const name = (id: number): ReaderUserName => ({ id, username: usernames.get(id) ?? null });
 
   const messages = items.map((message) => {
-    const view = messageView(message, room, name);
+    const view = toReadMessage(message, room, name);
     if (!memberships) return view;
     // The reader has now seen the whole page, whatever their stored watermark says.
     const seenBy = memberships
@@ -70,7 +86,7 @@ export async function readRoomMessages(roomId: number, userId: number, request: 
       .map((m) => name(m.userId));
     return { ...view, seen_by: seenBy };
   });
-  return { ...withMembers(room, roster.memberIds, usernames), messages, page };
+  return { ...withMembers(room, roster, usernames), messages, page };
 }
 
 /**
@@ -87,7 +103,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
   const roomIds = await roomIdsOfUser(userId);
   const first = await readerRooms(userId, roomIds, { withRosters: true, withUser: true });
   if (first.username === undefined) throw userNotFound(userId);
-  // GSI1 is eventually consistent: the ROSTER and the membership item have the last word.
+  // GSI1 is eventually consistent: the membership item (read strongly consistent) has the last word.
   let rooms = first.rooms.flatMap((reader) => asMemberRoom(userId, reader) ?? []);
 
   let news = rooms.filter(hasNews);
@@ -109,7 +125,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
   );
 
   const [usernames] = await Promise.all([
-    usernamesOf(unique([...rooms.flatMap(({ roster }) => roster.memberIds), ...[...unseen.values()].flatMap(({ returned }) => returned.map((m) => m.senderId))])),
+    usernamesOf(unique([...rooms.flatMap(({ roster }) => shownMemberIds(roster)), ...[...unseen.values()].flatMap(({ returned }) => returned.map((m) => m.senderId))])),
     ...rooms.map(({ room, membership }) => {
       const newest = unseen.get(room.id)?.returned.at(-1)?.sequence;
       return newest === undefined ? undefined : markSeen(room.id, userId, membership, newest);
@@ -121,8 +137,8 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
     const found = unseen.get(room.id);
     const mine = (message: StoredMessage) => message.senderId === userId;
     return {
-      ...withMembers(room, roster.memberIds, usernames),
-      messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => messageView(message, room, name)),
+      ...withMembers(room, roster, usernames),
+      messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => toReadMessage(message, room, name)),
       has_more: found?.hasMore ?? false,
     };
   });
@@ -137,10 +153,6 @@ function refreshed(rooms: MemberRoom[], polled: ReaderRoom[]): MemberRoom[] {
     const now = byId.get(room.id);
     return now?.room && now.membership ? [{ room: now.room, roster, membership: now.membership }] : [];
   });
-}
-
-function messageView(message: StoredMessage, room: Room, name: (id: number) => ReaderUserName): ReadMessage {
-  return { ...toMessageView(message, room, { id: message.senderId, username: '' }), msg_from: name(message.senderId) };
 }
 
 const unique = (ids: number[]) => [...new Set(ids)];

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { requiredEnv } from '../config.ts';
+import { optionalEnv, requiredEnv } from '../config.ts';
 
 export const tables = {
   chat: requiredEnv('CHAT_TABLE'),
@@ -9,9 +9,46 @@ export const tables = {
 
 export const GSI1 = 'GSI1';
 
-export const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+/**
+ * How long one DynamoDB call may take, retries included, so that a DynamoDB that throttles, is
+ * down or does not answer costs a request a few seconds and a clean 503 (lib/errors.ts
+ * `serviceFailure`), never the function's whole timeout. Each attempt is cut after
+ * `requestTimeoutMs` (connect included; a connect that hangs is cut after `connectionTimeoutMs`);
+ * `maxAttempts` counts the first one; the SDK's backoff between them is at most 500 ms (its
+ * throttling base delay). The defaults fit the shortest function, the message consumer (10 s):
+ * two calls that each fail after their whole budget still end inside it; HTTP functions (29 s)
+ * keep a long poll's last round inside theirs (lib/reading/service.ts). A function may set
+ * DYNAMODB_REQUEST_TIMEOUT_MS / DYNAMODB_MAX_ATTEMPTS to its own budget; a bad value stops it at
+ * cold start.
+ */
+export const DYNAMODB_BUDGET = (() => {
+  const connectionTimeoutMs = 1000;
+  const requestTimeoutMs = wholeNumberEnv('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 10_000);
+  const maxAttempts = wholeNumberEnv('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5);
+  const maxBackoffMs = 500;
+  return { connectionTimeoutMs, requestTimeoutMs, maxAttempts, callMs: maxAttempts * requestTimeoutMs + (maxAttempts - 1) * maxBackoffMs };
+})();
+
+function wholeNumberEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = optionalEnv(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+export const ddb = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    maxAttempts: DYNAMODB_BUDGET.maxAttempts,
+    requestHandler: {
+      connectionTimeout: DYNAMODB_BUDGET.connectionTimeoutMs,
+      requestTimeout: DYNAMODB_BUDGET.requestTimeoutMs,
+      // Without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
 
 /**
  * Per-process tally of DynamoDB requests and the capacity they consumed. Every request asks for

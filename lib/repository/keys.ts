@@ -50,6 +50,11 @@ export const keys = {
 
   message: (roomId: number, sequence: number) => ({ PK: `ROOM#${roomId}`, SK: `${MESSAGE_PREFIX}${padSequence(sequence)}` }),
 
+  /** A live WebSocket connection (TTL): whose it is, for $disconnect and the frames its client sends. */
+  connection: (connectionId: string) => ({ PK: `CONNECTION#${connectionId}`, SK: 'CONNECTION' }),
+  /** A user's live connections in one bounded item (TTL): a room's are one BatchGetItem away. */
+  connectionsOfUser: (userId: number) => ({ PK: `USER#${userId}`, SK: 'CONNECTIONS' }),
+
   /** Tasks table. */
   task: (taskId: string) => ({ PK: `TASK#${taskId}` }),
   idempotencyKey: (userId: number, key: string) => ({ PK: `IDEMPOTENCY#${userId}#${key}` }),

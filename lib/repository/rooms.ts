@@ -1,9 +1,18 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Membership, MembershipEvent, MembershipEventKind, Room, Roster, RoomSummary } from '../rooms/model.ts';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  MAX_LISTED_MEMBERS,
+  type Membership,
+  type MembershipEvent,
+  type MembershipEventKind,
+  type Room,
+  type Roster,
+  type RoomSummary,
+} from '../rooms/model.ts';
 import { batchGet, queryAll } from './batch.ts';
 import { ddb, GSI1, tables } from './client.ts';
 import { HISTORY_PREFIX, keys, MEMBER_PREFIX } from './keys.ts';
-import { failedConditions, retryOnTransactionConflict } from './transactions.ts';
+import { cancellationReasons, failedConditions, retryOnTransactionConflict } from './transactions.ts';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -25,17 +34,19 @@ function roomItem(room: Room, createdAt: string): Item {
   };
 }
 
-function rosterItem(roomId: number, memberIds: number[]): Item {
+/** The count and the listed members (the first MAX_LISTED_MEMBERS, a room being created with at most 48). Also for seeding (tests, bench). */
+export function rosterItem(roomId: number, memberIds: number[]): Item {
   return {
     ...keys.roster(roomId),
     type: 'roster',
     roomId,
     memberCount: memberIds.length,
-    members: Object.fromEntries(memberIds.map((id) => [String(id), true])),
+    members: Object.fromEntries(memberIds.slice(0, MAX_LISTED_MEMBERS).map((id) => [String(id), true])),
   };
 }
 
-function memberItem(membership: Membership): Item {
+/** A membership item (also for seeding: tests, bench). */
+export function memberItem(membership: Membership): Item {
   return { ...keys.member(membership.roomId, membership.userId), ...keys.memberOfUser(membership.roomId, membership.userId), type: 'member', ...membership };
 }
 
@@ -52,7 +63,7 @@ export function toRoster(item: Item): Roster {
   return {
     roomId: Number(item.roomId),
     memberCount: Number(item.memberCount ?? 0),
-    memberIds: Object.keys(members).map(Number).sort((a, b) => a - b),
+    listedIds: Object.keys(members).map(Number).sort((a, b) => a - b),
   };
 }
 
@@ -82,6 +93,8 @@ function joining(room: Room, userIds: number[], at: string): { memberships: Tran
   };
 }
 
+const find = (items: Item[], key: { PK: string; SK: string }) => items.find((item) => item.PK === key.PK && item.SK === key.SK);
+
 // ---------- reads ----------
 
 export async function getRoom(roomId: number): Promise<Room | undefined> {
@@ -99,46 +112,76 @@ export async function getDirectRoomId(userA: number, userB: number): Promise<num
   return Item ? Number(Item.roomId) : undefined;
 }
 
-/** META and ROSTER of a room (and optionally a user's profile), in one strongly consistent BatchGetItem. */
-export async function getRoomState(roomId: number, options: { userId?: number } = {}) {
-  const wanted = [keys.room(roomId), keys.roster(roomId), ...(options.userId === undefined ? [] : [keys.user(options.userId)])];
+export interface RoomState {
+  room?: Room;
+  roster?: Roster;
+  /** When META was written (the room's creation). */
+  createdAt?: string;
+  /** Whether the user asked about exists (false when none was asked about). */
+  userExists: boolean;
+  /** The memberships of the users asked about that exist. */
+  memberships: Map<number, Membership>;
+}
+
+/**
+ * META and ROSTER of a room, optionally a user's profile and some users' memberships, in one
+ * strongly consistent BatchGetItem: what a join, a leave or a room read decides on.
+ */
+export async function getRoomState(roomId: number, options: { userId?: number; memberIds?: number[] } = {}): Promise<RoomState> {
+  const memberIds = [...new Set([...(options.userId === undefined ? [] : [options.userId]), ...(options.memberIds ?? [])])];
+  const wanted = [
+    keys.room(roomId),
+    keys.roster(roomId),
+    ...(options.userId === undefined ? [] : [keys.user(options.userId)]),
+    ...memberIds.map((id) => keys.member(roomId, id)),
+  ];
   const items = await batchGet(chat, wanted, { consistent: true });
-  const bySk = (pk: string, sk: string) => items.find((item) => item.PK === pk && item.SK === sk);
-  const meta = bySk(keys.room(roomId).PK, 'META');
-  const roster = bySk(keys.roster(roomId).PK, 'ROSTER');
-  const user = options.userId === undefined ? undefined : bySk(keys.user(options.userId).PK, keys.user(options.userId).SK);
+  const meta = find(items, keys.room(roomId));
+  const roster = find(items, keys.roster(roomId));
+  const memberships = new Map<number, Membership>();
+  for (const id of memberIds) {
+    const item = find(items, keys.member(roomId, id));
+    if (item) memberships.set(id, toMembership(item));
+  }
   return {
-    room: meta ? toRoom(meta) : undefined,
-    roster: roster ? toRoster(roster) : undefined,
-    userExists: user !== undefined,
+    ...(meta ? { room: toRoom(meta), createdAt: String(meta.createdAt) } : {}),
+    ...(roster ? { roster: toRoster(roster) } : {}),
+    userExists: options.userId !== undefined && find(items, keys.user(options.userId)) !== undefined,
+    memberships,
   };
 }
 
 /**
- * META and ROSTER of many rooms and, with `memberId`, that user's membership of each (with their
- * read state, which GSI1 does not project): one BatchGetItem (100 keys per call, in parallel).
- * Deleted rooms are left out.
+ * META, ROSTER and a user's membership of many rooms (with their read state, which GSI1 does not
+ * project): one strongly consistent BatchGetItem (100 keys per call, in parallel). Rooms that are
+ * gone or that the user is not (or no longer) a member of are left out.
  */
-export async function getRoomsWithRosters(
-  roomIds: number[],
-  options: { memberId?: number } = {},
-): Promise<{ room: Room; roster: Roster; membership?: Membership }[]> {
-  const { memberId } = options;
-  const wanted = roomIds.flatMap((id) => [keys.room(id), keys.roster(id), ...(memberId === undefined ? [] : [keys.member(id, memberId)])]);
-  const items = await batchGet(chat, wanted);
-  const byRoom = new Map<string, { meta?: Item; roster?: Item; membership?: Item }>();
-  for (const item of items) {
-    const entry = byRoom.get(String(item.PK)) ?? {};
-    if (item.SK === 'META') entry.meta = item;
-    else if (item.SK === 'ROSTER') entry.roster = item;
-    else entry.membership = item;
-    byRoom.set(String(item.PK), entry);
-  }
+export async function getMemberRooms(roomIds: number[], memberId: number): Promise<{ room: Room; roster: Roster; membership: Membership }[]> {
+  const wanted = roomIds.flatMap((id) => [keys.room(id), keys.roster(id), keys.member(id, memberId)]);
+  const items = await batchGet(chat, wanted, { consistent: true });
   return roomIds.flatMap((id) => {
-    const entry = byRoom.get(keys.room(id).PK);
-    if (!entry?.meta || !entry.roster) return [];
-    return [{ room: toRoom(entry.meta), roster: toRoster(entry.roster), ...(entry.membership ? { membership: toMembership(entry.membership) } : {}) }];
+    const [meta, roster, membership] = [find(items, keys.room(id)), find(items, keys.roster(id)), find(items, keys.member(id, memberId))];
+    return meta && roster && membership ? [{ room: toRoom(meta), roster: toRoster(roster), membership: toMembership(membership) }] : [];
   });
+}
+
+/**
+ * What a page of members needs besides the page, in ONE BatchGetItem (strongly consistent): the
+ * room's member count, whether `memberId` is a member, and the usernames of `userIds`.
+ */
+export async function memberCountAndNames(roomId: number, memberId: number, userIds: number[]) {
+  const items = await batchGet(chat, [keys.roster(roomId), keys.member(roomId, memberId), ...userIds.map(keys.user)], {
+    consistent: true,
+    attributes: ['PK', 'SK', 'memberCount', 'id', 'username'],
+  });
+  const roster = find(items, keys.roster(roomId));
+  const usernames = new Map<number, string>();
+  for (const item of items) if (item.SK === keys.user(0).SK && item.id !== undefined) usernames.set(Number(item.id), String(item.username));
+  return {
+    memberCount: roster ? Number(roster.memberCount ?? 0) : undefined,
+    isMember: find(items, keys.member(roomId, memberId)) !== undefined,
+    usernames,
+  };
 }
 
 /** Usernames of users by id (BatchGetItem, projection id + username); unknown ids are absent. */
@@ -191,9 +234,53 @@ export async function roomIdsOfUser(userId: number): Promise<number[]> {
 }
 
 /**
- * Current memberships of a room and, if asked, its membership history (in time order): one
- * strongly consistent Query of the room's partition. History sorts before memberships
- * (`HISTORY#` < `MEMBER#`), so both come from one key range.
+ * One page of a room's current members in id order, after `afterUserId`: ONE strongly consistent
+ * Query of the room's MEMBER# items, `limit` + 1 of them (the extra one tells whether more remain).
+ */
+export async function membersPage(roomId: number, page: { limit: number; afterUserId?: number }): Promise<{ members: Membership[]; more: boolean }> {
+  const { Items = [] } = await ddb.send(
+    new QueryCommand({
+      TableName: chat,
+      ConsistentRead: true,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.roomPartition(roomId).PK,
+        ':from': keys.member(roomId, (page.afterUserId ?? 0) + 1).SK,
+        ':to': `${MEMBER_PREFIX}~`,
+      },
+      Limit: page.limit + 1,
+    }),
+  );
+  return { members: Items.slice(0, page.limit).map(toMembership), more: Items.length > page.limit };
+}
+
+/**
+ * One page of a room's membership history in time order, after the event `after` (the cursor a
+ * previous page answered): ONE strongly consistent Query of the room's HISTORY# items.
+ */
+export async function historyPage(roomId: number, page: { limit: number; after?: string }): Promise<{ events: MembershipEvent[]; next: string | null }> {
+  const { Items = [] } = await ddb.send(
+    new QueryCommand({
+      TableName: chat,
+      ConsistentRead: true,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.roomPartition(roomId).PK,
+        // `#` sorts before every character of a cursor: starting just after it skips the cursor's event.
+        ':from': page.after === undefined ? HISTORY_PREFIX : `${HISTORY_PREFIX}${page.after}#`,
+        ':to': `${HISTORY_PREFIX}~`,
+      },
+      Limit: page.limit + 1,
+    }),
+  );
+  const events = Items.slice(0, page.limit);
+  const last = events.at(-1);
+  return { events: events.map(toEvent), next: Items.length > page.limit && last ? String(last.SK).slice(HISTORY_PREFIX.length) : null };
+}
+
+/**
+ * Every current membership of a room and, if asked, its whole membership history (in time order),
+ * page after page. For tests and tools only: request paths read one page (membersPage, historyPage).
  */
 export async function roomMemberships(roomId: number, options: { withHistory: boolean }) {
   const { PK } = keys.roomPartition(roomId);
@@ -221,54 +308,111 @@ export async function roomMemberships(roomId: number, options: { withHistory: bo
 /**
  * Creates a room in one transaction: the claim that makes it unique (a group room's name, a direct
  * room's pair), META, ROSTER, and each initial member's membership and join event (the caller keeps
- * it within 100 items). 'claim-taken' when another room holds the claim.
+ * it within 100 items). 'claim-taken' with the id of the room holding the claim.
  */
-async function insertRoom(claim: Item, room: Room, memberIds: number[], at: string): Promise<'created' | 'claim-taken'> {
+async function insertRoom(claim: Item, room: Room, memberIds: number[], at: string): Promise<{ outcome: 'created' } | { outcome: 'claim-taken'; holder?: number }> {
   const { memberships, events } = joining(room, memberIds, at);
+  const claimPut: TransactItem = { Put: { TableName: chat, Item: claim, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } };
   try {
     await retryOnTransactionConflict(() =>
-      ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [putNew(claim), putNew(roomItem(room, at)), putNew(rosterItem(room.id, memberIds)), ...memberships, ...events],
-        }),
-      ),
+      ddb.send(new TransactWriteCommand({ TransactItems: [claimPut, putNew(roomItem(room, at)), putNew(rosterItem(room.id, memberIds)), ...memberships, ...events] })),
     );
-    return 'created';
+    return { outcome: 'created' };
   } catch (error) {
-    if (failedConditions(error)?.[0]) return 'claim-taken';
+    const reason = cancellationReasons(error)?.[0];
+    if (reason?.Code === 'ConditionalCheckFailed') {
+      const holder = reason.Item ? Number(unmarshall(reason.Item).roomId) : undefined;
+      return { outcome: 'claim-taken', ...(holder === undefined ? {} : { holder }) };
+    }
     throw error;
   }
 }
 
-/** A group room, unique by name. */
-export async function insertGroupRoom(room: Room, memberIds: number[], at: string): Promise<'created' | 'name-taken'> {
+/** A group room, unique by name: 'name-taken' with the id of the room that holds the name. */
+export async function insertGroupRoom(room: Room, memberIds: number[], at: string): Promise<{ outcome: 'created' } | { outcome: 'name-taken'; holder?: number }> {
   const claim = { ...keys.roomName(room.room_name), type: 'roomName', roomId: room.id };
-  return (await insertRoom(claim, room, memberIds, at)) === 'created' ? 'created' : 'name-taken';
+  const inserted = await insertRoom(claim, room, memberIds, at);
+  return inserted.outcome === 'created' ? inserted : { ...inserted, outcome: 'name-taken' };
 }
 
 /** The direct room of a pair, one per pair: 'pair-taken' when another request created it first. */
 export async function insertDirectRoom(room: Room, memberIds: [number, number], at: string): Promise<'created' | 'pair-taken'> {
   const claim = { ...keys.directPair(memberIds[0], memberIds[1]), type: 'directPair', roomId: room.id };
-  return (await insertRoom(claim, room, memberIds, at)) === 'created' ? 'created' : 'pair-taken';
+  return (await insertRoom(claim, room, memberIds, at)).outcome === 'created' ? 'created' : 'pair-taken';
 }
 
 /**
- * Adds members to an existing room: their memberships (watermark at the room's `lastSequence`)
- * and join events, and the ROSTER update, in one transaction. The ROSTER must still exist (a room
- * deleted by its last leave cannot be joined) and must not list them yet.
- * 'conflict': someone is already a member or the room is gone (the caller re-reads to tell which).
+ * Deletes a group room that nobody ever joined (created without members) once it has held its name
+ * long enough: its name claim, META and ROSTER, in one transaction, on condition that the ROSTER
+ * still counts no member (a racing join wins) and META was created before `createdBefore`.
+ * 'kept': a condition failed (someone joined, or the room is younger or gone).
  */
-export async function addMembers(room: Room, userIds: number[], at: string): Promise<'joined' | 'conflict'> {
+export async function deleteEmptyRoom(room: Room, createdBefore: string): Promise<'deleted' | 'kept'> {
+  try {
+    await retryOnTransactionConflict(() =>
+      ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: chat,
+                Key: keys.roomName(room.room_name),
+                ConditionExpression: 'roomId = :room',
+                ExpressionAttributeValues: { ':room': room.id },
+              },
+            },
+            { Delete: { TableName: chat, Key: keys.roster(room.id), ConditionExpression: 'memberCount = :zero', ExpressionAttributeValues: { ':zero': 0 } } },
+            {
+              Delete: {
+                TableName: chat,
+                Key: keys.room(room.id),
+                ConditionExpression: 'createdAt < :before',
+                ExpressionAttributeValues: { ':before': createdBefore },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    return 'deleted';
+  } catch (error) {
+    if (failedConditions(error)?.some(Boolean)) return 'kept';
+    throw error;
+  }
+}
+
+/**
+ * Adds members to an existing room in one transaction: their memberships (watermark at the room's
+ * `lastSequence`, each on condition that it does not exist yet), join events, and the ROSTER's count
+ * and list. `listed` join the ROSTER's list, on condition that it still has room for them; `unlisted`
+ * on condition that it is still full (so the list holds the first MAX_LISTED_MEMBERS members, never
+ * more, never fewer while more exist). The ROSTER must still exist (a room deleted by its last leave
+ * cannot be joined). 'conflict': someone is already a member, the room is gone or the list changed
+ * (the caller re-reads to tell which).
+ */
+export async function addMembers(room: Room, members: { listed: number[]; unlisted: number[] }, at: string): Promise<'joined' | 'conflict'> {
+  const userIds = [...members.listed, ...members.unlisted];
   const { memberships, events } = joining(room, userIds, at);
-  const names = Object.fromEntries(userIds.map((id, i) => [`#u${i}`, String(id)]));
+  const names = Object.fromEntries(members.listed.map((id, i) => [`#u${i}`, String(id)]));
+  const conditions = ['attribute_exists(PK)'];
+  const values: Record<string, unknown> = { ':added': userIds.length };
+  if (members.listed.length > 0) {
+    conditions.push('size(#members) <= :roomFor');
+    values[':roomFor'] = MAX_LISTED_MEMBERS - members.listed.length;
+  }
+  if (members.unlisted.length > 0) {
+    conditions.push('size(#members) >= :full');
+    values[':full'] = MAX_LISTED_MEMBERS - members.listed.length;
+  }
+  if (members.listed.length > 0) values[':true'] = true;
   const rosterUpdate: TransactItem = {
     Update: {
       TableName: chat,
       Key: keys.roster(room.id),
-      UpdateExpression: `SET ${userIds.map((_, i) => `#members.#u${i} = :true`).join(', ')} ADD memberCount :added`,
-      ConditionExpression: ['attribute_exists(PK)', ...userIds.map((_, i) => `attribute_not_exists(#members.#u${i})`)].join(' AND '),
+      UpdateExpression: `${members.listed.length > 0 ? `SET ${members.listed.map((_, i) => `#members.#u${i} = :true`).join(', ')} ` : ''}ADD memberCount :added`,
+      ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeNames: { '#members': 'members', ...names },
-      ExpressionAttributeValues: { ':true': true, ':added': userIds.length },
+      ExpressionAttributeValues: values,
     },
   };
   try {
@@ -280,36 +424,33 @@ export async function addMembers(room: Room, userIds: number[], at: string): Pro
   }
 }
 
+/** How a leave changes the ROSTER's list (lib/rooms/service.ts decides from the ROSTER it read). */
+export type ListChange = { kind: 'unlisted' } | { kind: 'listed' } | { kind: 'listed-replaced'; by: number };
+
 /**
  * Removes a member: deletes the membership, updates the ROSTER and records the leave, in one
- * transaction. `lastMember` (group rooms only) also deletes the room: ROSTER, META and name claim,
- * on condition that the roster still counts exactly this one member — a concurrent join makes the
+ * transaction. `last-member` (group rooms only) also deletes the room: ROSTER, META and name claim,
+ * on condition that the roster still counts exactly one member — a concurrent join makes the
  * condition fail and the caller retries as an ordinary leave. Otherwise, for group rooms, the
  * ROSTER must count more than one member, so two concurrent "ordinary" leaves can never both leave
- * an empty room behind.
- * 'conflict': the user is no longer a member, or the member count is not what the caller expected.
+ * an empty room behind. The ROSTER's list loses the member (`listed`; on condition that every member
+ * is listed, or the list is over its bound) or swaps it for `by`, an unlisted member (whose
+ * membership must still exist); an `unlisted` member must still not be listed.
+ * 'conflict': the user is no longer a member, or the ROSTER is not what the caller expected.
  */
 export async function removeMember(
   room: Room,
   userId: number,
   at: string,
   mode: 'last-member' | 'ordinary',
+  list: ListChange,
 ): Promise<'left' | 'room-deleted' | 'conflict'> {
-  const names = { '#members': 'members', '#u': String(userId) };
   const deleteMembership: TransactItem = { Delete: { TableName: chat, Key: keys.member(room.id, userId), ConditionExpression: 'attribute_exists(PK)' } };
   const leftEvent = put(eventItem({ roomId: room.id, userId, event: 'left', at }));
   const deleteRoom = mode === 'last-member' && !room.is_direct;
   const rosterChange: TransactItem[] = deleteRoom
     ? [
-        {
-          Delete: {
-            TableName: chat,
-            Key: keys.roster(room.id),
-            ConditionExpression: 'memberCount = :one AND attribute_exists(#members.#u)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':one': 1 },
-          },
-        },
+        { Delete: { TableName: chat, Key: keys.roster(room.id), ConditionExpression: 'memberCount = :one', ExpressionAttributeValues: { ':one': 1 } } },
         { Delete: { TableName: chat, Key: keys.room(room.id) } },
         {
           Delete: {
@@ -320,18 +461,7 @@ export async function removeMember(
           },
         },
       ]
-    : [
-        {
-          Update: {
-            TableName: chat,
-            Key: keys.roster(room.id),
-            UpdateExpression: 'REMOVE #members.#u ADD memberCount :minus',
-            ConditionExpression: room.is_direct ? 'attribute_exists(#members.#u)' : 'attribute_exists(#members.#u) AND memberCount > :one',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: room.is_direct ? { ':minus': -1 } : { ':minus': -1, ':one': 1 },
-          },
-        },
-      ];
+    : ordinaryLeave(room, userId, list);
   try {
     await retryOnTransactionConflict(() => ddb.send(new TransactWriteCommand({ TransactItems: [deleteMembership, ...rosterChange, leftEvent] })));
     return deleteRoom ? 'room-deleted' : 'left';
@@ -339,4 +469,42 @@ export async function removeMember(
     if (failedConditions(error)?.some(Boolean)) return 'conflict';
     throw error;
   }
+}
+
+function ordinaryLeave(room: Room, userId: number, list: ListChange): TransactItem[] {
+  const names: Record<string, string> = { '#members': 'members', '#u': String(userId) };
+  const values: Record<string, unknown> = { ':minus': -1 };
+  const conditions: string[] = [];
+  if (!room.is_direct) {
+    conditions.push('memberCount > :one');
+    values[':one'] = 1;
+  }
+  let update = 'ADD memberCount :minus';
+  if (list.kind === 'unlisted') conditions.push('attribute_not_exists(#members.#u)');
+  if (list.kind === 'listed') {
+    update = `REMOVE #members.#u ${update}`;
+    conditions.push('attribute_exists(#members.#u)', '(memberCount <= size(#members) OR size(#members) > :bound)');
+    values[':bound'] = MAX_LISTED_MEMBERS;
+  }
+  if (list.kind === 'listed-replaced') {
+    names['#by'] = String(list.by);
+    values[':true'] = true;
+    update = `REMOVE #members.#u SET #members.#by = :true ${update}`;
+    conditions.push('attribute_exists(#members.#u)', 'attribute_not_exists(#members.#by)');
+  }
+  return [
+    {
+      Update: {
+        TableName: chat,
+        Key: keys.roster(room.id),
+        UpdateExpression: update,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    ...(list.kind === 'listed-replaced'
+      ? [{ ConditionCheck: { TableName: chat, Key: keys.member(room.id, list.by), ConditionExpression: 'attribute_exists(PK)' } } as TransactItem]
+      : []),
+  ];
 }

@@ -1,8 +1,21 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+export interface CancellationReason {
+  Code?: string;
+  Message?: string;
+  /** The item as stored, for an item written with ReturnValuesOnConditionCheckFailure ALL_OLD (marshalled). */
+  Item?: Record<string, AttributeValue>;
+}
+
+/** Why each item of a cancelled TransactWriteItems was cancelled (by position). */
+export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  return (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
 /** Why each item of a cancelled TransactWriteItems was cancelled (by position), e.g. 'None'. */
 export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code);
+  return cancellationReasons(error)?.map((reason) => reason.Code);
 }
 
 /** Which items of a cancelled TransactWriteItems failed their condition (by position). */

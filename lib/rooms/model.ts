@@ -17,12 +17,20 @@ export interface Membership {
   ownAfterWatermark: number[];
 }
 
-/** A room's membership bookkeeping (the ROSTER item). */
+/**
+ * A room's membership bookkeeping (the ROSTER item): how many members it has, and which of them
+ * the room's answers list in `room_member` (all of them up to MAX_LISTED_MEMBERS, then that many).
+ * Who is a member is decided by the membership items, never by this list.
+ */
 export interface Roster {
   roomId: number;
   memberCount: number;
-  memberIds: number[];
+  /** The listed members in id order: at most MAX_LISTED_MEMBERS (rosters written before the bound may hold more). */
+  listedIds: number[];
 }
+
+/** The members a room's answers show: the first MAX_LISTED_MEMBERS listed ones. */
+export const shownMemberIds = (roster: Pick<Roster, 'listedIds'>) => roster.listedIds.slice(0, MAX_LISTED_MEMBERS);
 
 export type MembershipEventKind = 'joined' | 'left';
 
@@ -45,7 +53,9 @@ export interface RoomSummary {
 }
 
 export interface RoomWithMembers extends RoomSummary {
+  /** At most MAX_LISTED_MEMBERS members; all of them when member_count is not larger. */
   room_member: { username: string }[];
+  member_count: number;
 }
 
 /**
@@ -62,14 +72,44 @@ export function directRoomName(a: UserName, b: UserName): string {
  */
 export const MAX_INITIAL_MEMBERS = 48;
 
-/** The seed's room with members: in the order given (id order), a deleted user left out. */
-export function withMembers(room: RoomSummary, memberIds: number[], usernames: Map<number, string>): RoomWithMembers {
+/**
+ * Most members a room's answers list in `room_member` (the seed lists them all): a room of 5,000
+ * members must not make every read fetch 5,000 usernames. 50 covers every room as created (at most
+ * MAX_INITIAL_MEMBERS); beyond it `member_count` says how many there are and
+ * GET /chat/chatroom/:id/members/ pages through them all.
+ */
+export const MAX_LISTED_MEMBERS = 50;
+
+/**
+ * A group room created with no members at all (the seed allows it) holds its name this long for
+ * someone to join; after that, creating a room with its name deletes it and takes the name.
+ */
+export const EMPTY_ROOM_NAME_HOLD_MS = 24 * 60 * 60 * 1000;
+
+/** The seed's room with members: the listed ones in id order, a deleted user left out, and how many there are. */
+export function withMembers(room: RoomSummary, roster: Pick<Roster, 'listedIds' | 'memberCount'>, usernames: Map<number, string>): RoomWithMembers {
   return {
     id: room.id,
     room_name: room.room_name,
-    room_member: memberIds.flatMap((id) => {
+    room_member: shownMemberIds(roster).flatMap((id) => {
       const username = usernames.get(id);
       return username === undefined ? [] : [{ username }];
     }),
+    member_count: roster.memberCount,
   };
+}
+
+/**
+ * Which members the roster lists: the first ones to join, up to MAX_LISTED_MEMBERS; a listed member
+ * who leaves a room with unlisted members is replaced by one of them (docs/rooms.md).
+ */
+export function listedAfterJoin(roster: Pick<Roster, 'listedIds'>, joining: number[]): { listed: number[]; unlisted: number[] } {
+  const free = Math.max(0, MAX_LISTED_MEMBERS - roster.listedIds.length);
+  return { listed: joining.slice(0, free), unlisted: joining.slice(free) };
+}
+
+/** A leave of a listed member needs a replacement when unlisted members remain and the list is not over its bound. */
+export function leaveNeedsReplacement(roster: Pick<Roster, 'listedIds' | 'memberCount'>, userId: number): boolean {
+  const listed = roster.listedIds.length;
+  return roster.listedIds.includes(userId) && roster.memberCount > listed && listed <= MAX_LISTED_MEMBERS;
 }

@@ -11,7 +11,8 @@ const email = text(254, { allowBlank: true }).check(
   z.refine((value) => value === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value), 'Enter a valid email address.'),
 );
 const status = z.enum(PROFILE_STATUSES, { error: `Must be one of ${PROFILE_STATUSES.join(', ')}.` });
-const statusMessage = text(255, { allowBlank: true });
+/** Null is accepted, as the seed's model allows it (its own users have none). */
+const statusMessage = z.nullable(text(255, { allowBlank: true }));
 
 export const userIdPath = z.object({ id: idText });
 
@@ -40,6 +41,15 @@ export const patchUserBody = z.object({
   profile: z.optional(z.object({ status: z.optional(status), status_msg: z.optional(statusMessage) })),
 });
 export type UserChanges = z.output<typeof patchUserBody>;
+
+/** PUT and PATCH: `If-Match` makes the write conditional on the user's current ETag (412 otherwise). */
+export const userUpdateHeaders = z.object({
+  'if-match': z.optional(
+    z.string().register(z.globalRegistry, {
+      description: 'The ETag of the user as last read (strong comparison), or `*`: the write happens only if it still matches, else 412 and nothing is written.',
+    }),
+  ),
+});
 
 /** django-filter semantics: exact matches, empty values ignored, unknown parameters ignored. */
 const filterValue = <T extends z.ZodMiniType>(schema: T) =>

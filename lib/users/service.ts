@@ -1,16 +1,35 @@
-import { AppError, conflict, notFound } from '../errors.ts';
-import { roomIdsOfUser } from '../repository/rooms.ts';
-import { leaveRoom } from '../rooms/service.ts';
-import { cachedUserList, invalidateUserList } from '../cache/users-cache.ts';
+import { cachedUserList, invalidateUserList, type CacheOutcome, type SerializedList } from '../cache/users-cache.ts';
+import { AppError, conflict, notFound, preconditionFailed } from '../errors.ts';
+import { strongEtag } from '../http/etag.ts';
 import { nextId } from '../repository/counters.ts';
+import { roomIdsOfUser } from '../repository/rooms.ts';
 import * as repository from '../repository/users.ts';
-import { toPublicUser, type PublicUser, type StoredUser } from './model.ts';
+import { leaveRoom } from '../rooms/service.ts';
+import { toPublicUser, type PublicUser, type StoredUser, type UserUpdate } from './model.ts';
 import { hashPassword } from './password.ts';
 import type { CreateUserInput, UserChanges, UserListFilters } from './schemas.ts';
 
-export async function listUsers(filters: UserListFilters = {}) {
-  const { users, cache, version } = await cachedUserList(() => repository.listAllUsers());
-  return { users: users.filter((user) => matches(user, filters)), cache, version };
+/**
+ * GET /users/: the list as sent (JSON text and its ETag), from the cache when it holds the current
+ * version. Without filters the cached text is the answer as is; filters are applied to it.
+ */
+export async function listUsers(filters: UserListFilters = {}): Promise<SerializedList & { cache: CacheOutcome }> {
+  const list = await cachedUserList(async () => serialized(await repository.listAllUsers()));
+  if (Object.values(filters).every((value) => value === undefined)) return list;
+  return { ...serialized(parsedUsers(list).filter((user) => matches(user, filters))), cache: list.cache };
+}
+
+function serialized(users: PublicUser[]): SerializedList {
+  const body = JSON.stringify(users);
+  return { body, etag: strongEtag(body) };
+}
+
+/** The last list parsed by this container, by ETag: repeated filtered reads of one version parse it once. */
+let lastParsed: { etag: string; users: PublicUser[] } | undefined;
+
+function parsedUsers(list: SerializedList): PublicUser[] {
+  if (lastParsed?.etag !== list.etag) lastParsed = { etag: list.etag, users: JSON.parse(list.body) as PublicUser[] };
+  return lastParsed.users;
 }
 
 function matches(user: PublicUser, filters: UserListFilters): boolean {
@@ -31,51 +50,66 @@ export async function createUser(input: CreateUserInput): Promise<PublicUser> {
     first_name: input.first_name ?? '',
     last_name: input.last_name ?? '',
     email: input.email ?? '',
-    profile: { status: input.profile?.status ?? 'Offline', status_msg: input.profile?.status_msg ?? '' },
+    // The seed's defaults: Offline, no status message.
+    profile: { status: input.profile?.status ?? 'Offline', status_msg: input.profile?.status_msg ?? null },
     passwordHash: await hashPassword(input.password),
     createdAt: now,
     updatedAt: now,
+    version: 1,
   };
   await repository.insertUser(user);
   await invalidateUserList();
   return toPublicUser(user);
 }
 
-async function getStoredUser(userId: number): Promise<StoredUser> {
-  const user = await repository.getUser(userId);
-  if (!user) throw notFound(`User ${userId}`);
-  return user;
-}
+/** A write that keeps losing to concurrent writes of the same user re-reads it this many times. */
+const MAX_UPDATE_ATTEMPTS = 8;
 
-export async function getUser(userId: number): Promise<PublicUser> {
-  return toPublicUser(await getStoredUser(userId));
-}
-
-/** PUT and PATCH: both apply only the fields given (as DRF's ModelSerializer.update does). */
-export async function updateUser(userId: number, changes: UserChanges): Promise<PublicUser> {
-  const before = await getStoredUser(userId);
+/**
+ * PUT and PATCH: only the fields given change (as DRF's ModelSerializer.update does), each in one
+ * conditional write of just those attributes, so concurrent updates of different fields all land
+ * and an update never reverts another. A rename moves the username claim in the same transaction.
+ * `precondition` (If-Match): checked against the user as stored now, and the write happens only if
+ * the user is still exactly that (412 otherwise, nothing written).
+ */
+export async function updateUser(userId: number, changes: UserChanges, precondition?: (current: PublicUser) => boolean): Promise<PublicUser> {
   const { password, profile, ...fields } = changes;
-  const after: StoredUser = {
-    ...before,
-    ...definedOnly(fields),
-    profile: { ...before.profile, ...definedOnly(profile ?? {}) },
-    passwordHash: password === undefined ? before.passwordHash : await hashPassword(password),
-    updatedAt: new Date().toISOString(),
+  const update: UserUpdate = {
+    fields: definedOnly(fields),
+    profile: definedOnly(profile ?? {}),
+    ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }),
+    at: new Date().toISOString(),
   };
-  if ((await repository.replaceUser(before, after)) === 'stale') {
-    if (!(await repository.getUser(userId))) throw notFound(`User ${userId}`);
-    throw conflict('The user was changed by another request at the same time; retry.');
+  let expected: StoredUser | undefined;
+  if (precondition) {
+    expected = await repository.getUser(userId, { consistent: true });
+    if (!expected) throw notFound(`User ${userId}`);
+    if (!precondition(toPublicUser(expected))) throw stalePrecondition();
   }
-  await invalidateUserList();
-  return toPublicUser(after);
+  for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
+    const written = await repository.updateUser(userId, update, expected);
+    if (written.outcome === 'updated') {
+      await invalidateUserList();
+      return toPublicUser(written.user);
+    }
+    if (written.outcome === 'missing') throw notFound(`User ${userId}`);
+    if (precondition) throw stalePrecondition();
+    // Lost to a concurrent write: a rename needs the stored username (and version) to move the claim.
+    expected = update.fields.username !== undefined && written.current.username !== update.fields.username ? written.current : undefined;
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+  }
+  throw conflict('The user kept changing during the request; retry.');
 }
+
+const stalePrecondition = () => preconditionFailed('The user has changed since the ETag given in If-Match; nothing was written. GET it again.');
 
 /**
  * Leaves every room first (a last leave deletes a group room, as any leave does), then deletes the
  * user; a DELETE that failed midway is completed by repeating it.
  */
 export async function deleteUser(userId: number): Promise<void> {
-  const user = await getStoredUser(userId);
+  let user = await repository.getUser(userId, { consistent: true });
+  if (!user) throw notFound(`User ${userId}`);
   for (const roomId of await roomIdsOfUser(userId)) {
     try {
       await leaveRoom(roomId, userId);
@@ -84,7 +118,12 @@ export async function deleteUser(userId: number): Promise<void> {
       if (!(error instanceof AppError && ['not_found', 'not_a_member'].includes(error.code))) throw error;
     }
   }
-  await repository.deleteUser(user);
+  for (let attempt = 1; (await repository.deleteUser(user)) === 'changed'; attempt++) {
+    // Renamed meanwhile: delete under the name it has now.
+    if (attempt >= MAX_UPDATE_ATTEMPTS) throw conflict('The user kept changing during the request; retry.');
+    user = await repository.getUser(userId, { consistent: true });
+    if (!user) break;
+  }
   await invalidateUserList();
 }
 

@@ -41,7 +41,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
     expect(created.body).toEqual({
       status: 200,
       message: 'HTTP_200_OK',
-      data: { id: expect.any(Number), room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }] },
+      data: { id: expect.any(Number), room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3 },
     });
     const roomId: number = created.body.data.id;
 
@@ -54,7 +54,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
     // CHATROOM LIST with user_id: members shown.
     const mine = await http('GET', `/chat/chatroom/?user_id=${user7.id}`);
     expect(mine.status).toBe(200);
-    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], unread_count: 0 });
+    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3, unread_count: 0 });
 
     // JOIN GROUP CHATROOM, then again.
     const joined = await http('PUT', `/chat/chatroom/${roomId}/?user_id=${user12.id}`);
@@ -93,7 +93,8 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
   });
 
   it('joining a direct room is 400; its members read it with user_id, anonymous readers get 404', async () => {
-    const [first, second, outsider] = await newUsers(3, 'dm');
+    // newUsers creates them concurrently: sort by id, the order of a direct room's name and members.
+    const [first, second, outsider] = (await newUsers(3, 'dm')).sort((x, y) => x.id - y.id);
     const direct = await findOrCreateDirectRoom(first!, second!);
 
     const join = await http('PUT', `/chat/chatroom/${direct.id}/?user_id=${outsider!.id}`);
@@ -106,6 +107,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
       id: direct.id,
       room_name: `${first!.username} - ${second!.username}`,
       room_member: [{ username: first!.username }, { username: second!.username }],
+      member_count: 2,
     });
     expect((await http('GET', `/chat/chatroom/${direct.id}/`)).status).toBe(404);
   });

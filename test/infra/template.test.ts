@@ -29,6 +29,8 @@ const ROUTE_KEYS = [
 
 /** What the Lambda SQS event source needs (AWS docs: AWSLambdaSQSQueueExecutionRole). */
 const SQS_CONSUMER_ACTIONS = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
+/** What a DynamoDB stream event source needs (AWS docs: AWSLambdaDynamoDBExecutionRole), on the stream only. */
+const STREAM_CONSUMER_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 // CloudFormation is untyped JSON; these aliases keep the assertions readable.
 type Json = any;
@@ -45,6 +47,8 @@ function arnName(resource: Json): string {
   if (typeof resource === 'string') return resource;
   const getAtt = resource?.['Fn::GetAtt'];
   if (Array.isArray(getAtt) && getAtt[1] === 'Arn') return String(getAtt[0]);
+  if (Array.isArray(getAtt) && getAtt[1] === 'StreamArn') return `${getAtt[0]}/stream`;
+  if (resource?.Ref && Object.keys(resource).length === 1) return String(resource.Ref);
   const join = resource?.['Fn::Join'];
   if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map((part: Json) => arnName(part)).join(join[0]);
   return JSON.stringify(resource);
@@ -101,7 +105,7 @@ beforeAll(async () => {
   };
   const [, dev, prod] = await Promise.all([
     sls(['package', '--stage', 'prod', '--package', path.join(tmp, 'package')], env),
-    sls(['print', '--stage', 'dev', '--param', 'cache=none', '--format', 'json'], env),
+    sls(['print', '--stage', 'dev', '--param', 'cache=none', '--param', 'webOrigin=https://chat.example.com', '--format', 'json'], env),
     sls(['print', '--stage', 'prod', '--param', 'alarmEmail=ops@example.com', '--format', 'json'], env),
   ]);
   template = JSON.parse(readFileSync(path.join(tmp, 'package', 'cloudformation-template-update-stack.json'), 'utf8'));
@@ -145,7 +149,7 @@ describe('sls package --stage prod (offline)', () => {
 });
 
 describe('IAM: one least-privilege role per function', () => {
-  const tableArns = ['ChatTable', 'ChatTable/index/GSI1', 'TasksTable'];
+  const tableArns = ['ChatTable', 'ChatTable/index/GSI1', 'TasksTable', 'ChatTable/stream'];
   const queueArns = ['MessageQueue', 'DeadLetterQueue'];
 
   it("the framework's shared default role is gone: nothing could assume its queue rights", () => {
@@ -167,7 +171,12 @@ describe('IAM: one least-privilege role per function', () => {
       for (const [action, targets] of grants(role)) {
         expect(action, name).not.toContain('*');
         const [service] = action.split(':');
-        expect(['dynamodb', 'sqs', 'logs'], `${name}: ${action}`).toContain(service);
+        expect(['dynamodb', 'sqs', 'logs', 'execute-api'], `${name}: ${action}`).toContain(service);
+        // Posting to connections: only this stage of this WebSocket API (asserted in "WebSocket API").
+        if (service === 'execute-api') {
+          for (const target of targets) expect(target, `${name}: ${action}`).toMatch(/^arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:WebsocketsApi\/prod\/(POST|DELETE)\/@connections\/\*$/);
+          continue;
+        }
         for (const target of targets) {
           expect(target, `${name}: ${action}`).not.toMatch(/^\*$|:\*$|\/\*$/);
           if (service === 'dynamodb') expect(tableArns, `${name}: ${action}`).toContain(target);
@@ -185,10 +194,18 @@ describe('IAM: one least-privilege role per function', () => {
       const fn = resources[`${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`];
       expect(fn, name).toBeDefined();
       const granted = grants(resources[fn.Properties.Role['Fn::GetAtt'][0]]);
-      const declared = grants({ Properties: { Policies: [{ PolicyDocument: { Statement: entry.iamRoleStatements } }] } });
+      // The table may use serverless.yml variables, as a yml file would (the stage in an ARN): osls resolves them.
+      const statements = JSON.parse(JSON.stringify(entry.iamRoleStatements).replaceAll('${sls:stage}', 'prod')) as Statement[];
+      const declared = grants({ Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } });
       for (const action of granted.keys()) if (action.startsWith('logs:')) granted.delete(action);
       // What an event source needs is granted by the per-function IAM plugin, not listed in the table.
       if (entry.events?.some((event) => 'sqs' in event)) for (const action of SQS_CONSUMER_ACTIONS) granted.delete(action);
+      if (entry.events?.some((event) => 'stream' in event)) {
+        for (const action of STREAM_CONSUMER_ACTIONS) {
+          expect(granted.get(action), `${name}: ${action}`).toEqual(['ChatTable/stream']);
+          granted.delete(action);
+        }
+      }
       expect(Object.fromEntries(granted), name).toEqual(Object.fromEntries(declared));
     }
   });
@@ -202,7 +219,9 @@ describe('IAM: one least-privilege role per function', () => {
   });
 
   it('only the consumer may receive or delete queue messages; it has exactly what its event source needs', () => {
-    const consumers = byType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties.FunctionName['Fn::GetAtt'][0]);
+    const consumers = byType('AWS::Lambda::EventSourceMapping')
+      .filter(([, m]) => arnName(m.Properties.EventSourceArn) === 'MessageQueue')
+      .map(([, m]) => m.Properties.FunctionName['Fn::GetAtt'][0]);
     expect(consumers).toEqual(['MessageConsumerLambdaFunction']);
     for (const [name, fn] of functions()) {
       const g = grants(resources[fn.Properties.Role['Fn::GetAtt'][0]]);
@@ -217,6 +236,20 @@ describe('IAM: one least-privilege role per function', () => {
         for (const a of sqs) expect(a, name).toBe('sqs:SendMessage');
         for (const a of sqs) expect(g.get(a), name).toEqual(['MessageQueue']);
       }
+    }
+  });
+});
+
+describe('timeouts: a DynamoDB that does not answer costs a request its budget, never the function its timeout', () => {
+  it('every HTTP function outlives a long poll plus one failed DynamoDB call; the consumer outlives two failed calls', async () => {
+    const { DYNAMODB_BUDGET } = await import('../../lib/repository/client.ts');
+    const { ANSWER_RESERVE_MS } = await import('../../lib/reading/service.ts');
+    const { MAX_WAIT_SECONDS } = await import('../../lib/reading/schemas.ts');
+    expect(ANSWER_RESERVE_MS).toBeGreaterThan(DYNAMODB_BUDGET.callMs);
+    for (const [name, fn] of functions()) {
+      const timeoutMs = fn.Properties.Timeout * 1000;
+      if (name === 'MessageConsumerLambdaFunction') expect(timeoutMs, name).toBeGreaterThanOrEqual(2 * DYNAMODB_BUDGET.callMs);
+      else expect(timeoutMs, name).toBeGreaterThanOrEqual(MAX_WAIT_SECONDS * 1000 + ANSWER_RESERVE_MS);
     }
   });
 });
@@ -269,7 +302,7 @@ describe('queue: FIFO with a dead-letter queue, consumed with partial batch fail
   });
 
   it('the event source mapping reports batch item failures, with a FIFO-valid batch and no batching window', () => {
-    const mappings = byType('AWS::Lambda::EventSourceMapping');
+    const mappings = byType('AWS::Lambda::EventSourceMapping').filter(([, m]) => arnName(m.Properties.EventSourceArn) === 'MessageQueue');
     expect(mappings).toHaveLength(1);
     const m = mappings[0]![1].Properties;
     expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': ['MessageQueue', 'Arn'] });
@@ -319,7 +352,7 @@ describe('observability', () => {
   });
 
   it('the HTTP API writes an access log with a retention', () => {
-    const stage = byType('AWS::ApiGatewayV2::Stage')[0]![1].Properties;
+    const stage = byType('AWS::ApiGatewayV2::Stage').find(([, s]) => s.Properties.ApiId.Ref === 'HttpApi')![1].Properties;
     const group = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
     expect(resources[group].Properties.RetentionInDays).toBe(30);
     const format = JSON.parse(stage.AccessLogSettings.Format);
@@ -334,7 +367,8 @@ describe('observability', () => {
 });
 
 describe('HTTP API routes', () => {
-  const routeKeys = (): string[] => byType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+  const httpRoutes = () => byType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === 'HttpApi');
+  const routeKeys = (): string[] => httpRoutes().map(([, r]) => r.Properties.RouteKey);
 
   it('deploys exactly the routes of the route table, each once: a GET also for HEAD, and $default for the rest', () => {
     expect(ROUTE_KEYS.length).toBeGreaterThan(25);
@@ -342,7 +376,7 @@ describe('HTTP API routes', () => {
   });
 
   it('the $default route is a function that reads nothing and knows every route', () => {
-    const route = byType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === '$default')![1];
+    const route = httpRoutes().find(([, r]) => r.Properties.RouteKey === '$default')![1];
     const fnId = resources[route.Properties.Target['Fn::Join'][1][1].Ref].Properties.IntegrationUri['Fn::GetAtt'][0];
     const fn = resources[fnId].Properties;
     expect(fn.Environment.Variables.API_ROUTES.split(',').length).toBe(endpoints().length);
@@ -350,12 +384,16 @@ describe('HTTP API routes', () => {
     expect([...grants(role).keys()].filter((action) => !action.startsWith('logs:'))).toEqual([]);
   });
 
-  it('CORS lets browsers send the headers the endpoints read and read the headers they document', () => {
-    const cors = byType('AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration;
+  it('CORS lets browsers (the web client, web/) send the headers the endpoints read and read the headers they document', () => {
+    const cors = resources.HttpApi.Properties.CorsConfiguration;
     expect(cors.AllowOrigins).toEqual(['*']);
-    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match']));
+    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match']));
     expect(cors.ExposeHeaders).toEqual(expect.arrayContaining(['ETag', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed']));
     expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']));
+  });
+
+  it('--param webOrigin=… allows only that origin (the web client hosted on a domain of its own)', () => {
+    expect(devConfig.provider.httpApi.cors.allowedOrigins).toEqual(['https://chat.example.com']);
   });
 
   it('no route key ends with "/" (API Gateway rejects them and routes "/x/" to "/x")', () => {
@@ -363,10 +401,107 @@ describe('HTTP API routes', () => {
   });
 
   it('every route targets a function of this stack', () => {
-    for (const [, route] of byType('AWS::ApiGatewayV2::Route')) {
+    for (const [, route] of httpRoutes()) {
       const integration = route.Properties.Target['Fn::Join'][1][1].Ref;
       const fnId = resources[integration].Properties.IntegrationUri['Fn::GetAtt'][0];
       expect(resources[fnId]?.Type, route.Properties.RouteKey).toBe('AWS::Lambda::Function');
     }
+  });
+});
+
+describe('WebSocket API (live delivery, docs/realtime.md)', () => {
+  const wsRoutes = () => byType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === 'WebsocketsApi');
+  const functionOfRoute = (route: Json): string => {
+    const integration = resources[route.Properties.Target['Fn::Join'][1][1].Ref];
+    return integration.Properties.IntegrationUri['Fn::Join'][1].find((part: Json) => part?.['Fn::GetAtt'])['Fn::GetAtt'][0];
+  };
+  const roleOf = (fnId: string) => resources[resources[fnId].Properties.Role['Fn::GetAtt'][0]];
+  const fanOutMapping = () => byType('AWS::Lambda::EventSourceMapping').find(([, m]) => arnName(m.Properties.EventSourceArn) === 'ChatTable/stream')![1];
+
+  it('routes on the action of a frame, one function per route', () => {
+    expect(resources.WebsocketsApi.Properties).toMatchObject({ ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action', Name: 'chat-prod-websocket' });
+    const routes = Object.fromEntries(wsRoutes().map(([, r]) => [r.Properties.RouteKey, functionOfRoute(r)]));
+    expect(routes).toEqual({
+      $connect: 'WsConnectLambdaFunction',
+      $disconnect: 'WsDisconnectLambdaFunction',
+      $default: 'WsDefaultLambdaFunction',
+      ping: 'WsPingLambdaFunction',
+      typing: 'WsTypingLambdaFunction',
+    });
+    const answered = byType('AWS::ApiGatewayV2::RouteResponse').map(([, r]) => resources[r.Properties.RouteId.Ref].Properties.RouteKey).sort();
+    expect(answered).toEqual(['$default', 'ping', 'typing']);
+  });
+
+  it('only the functions that post may manage connections, on this API’s stage only: POST for fan-out and typing, DELETE for $connect', () => {
+    const managing = Object.fromEntries(
+      functions().flatMap(([name, fn]) => {
+        const targets = grants(roleOf(name)).get('execute-api:ManageConnections');
+        return targets ? [[name, targets]] : [];
+      }),
+    );
+    const api = 'arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:WebsocketsApi/prod';
+    expect(managing).toEqual({
+      WsConnectLambdaFunction: [`${api}/DELETE/@connections/*`],
+      WsTypingLambdaFunction: [`${api}/POST/@connections/*`],
+      RealtimeFanoutLambdaFunction: [`${api}/POST/@connections/*`],
+    });
+    for (const name of Object.keys(managing)) {
+      expect(resources[name].Properties.Environment.Variables.WEBSOCKET_MANAGEMENT_ENDPOINT, name).toEqual({
+        'Fn::Join': ['', ['https://', { Ref: 'WebsocketsApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/prod']],
+      });
+    }
+    for (const name of ['WsDefaultLambdaFunction', 'WsPingLambdaFunction']) {
+      expect([...grants(roleOf(name)).keys()].filter((a) => !a.startsWith('logs:')), name).toEqual([]);
+    }
+  });
+
+  it('each route function has exactly the DynamoDB actions it uses, on the chat table only', () => {
+    const dynamo = (fnId: string) => Object.fromEntries([...grants(roleOf(fnId))].filter(([a]) => a.startsWith('dynamodb:')));
+    const chat = ['ChatTable'];
+    expect(dynamo('WsConnectLambdaFunction')).toEqual({ 'dynamodb:GetItem': chat, 'dynamodb:PutItem': chat, 'dynamodb:DeleteItem': chat });
+    expect(dynamo('WsDisconnectLambdaFunction')).toEqual({ 'dynamodb:DeleteItem': chat, 'dynamodb:UpdateItem': chat });
+    expect(dynamo('WsTypingLambdaFunction')).toEqual({
+      'dynamodb:GetItem': chat,
+      'dynamodb:Query': chat,
+      'dynamodb:BatchGetItem': chat,
+      'dynamodb:DeleteItem': chat,
+      'dynamodb:UpdateItem': chat,
+    });
+    const stream = ['ChatTable/stream'];
+    expect(dynamo('RealtimeFanoutLambdaFunction')).toEqual({
+      'dynamodb:Query': chat,
+      'dynamodb:BatchGetItem': chat,
+      'dynamodb:DeleteItem': chat,
+      'dynamodb:UpdateItem': chat,
+      'dynamodb:GetRecords': stream,
+      'dynamodb:GetShardIterator': stream,
+      'dynamodb:DescribeStream': stream,
+      'dynamodb:ListStreams': stream,
+    });
+    for (const [name] of functions()) {
+      if (name === 'RealtimeFanoutLambdaFunction') continue;
+      for (const [action, targets] of grants(roleOf(name))) expect(targets, `${name}: ${action}`).not.toContain('ChatTable/stream');
+    }
+  });
+
+  it('the chat table streams new and old images and expires connection items, as infra/definitions.json declares', () => {
+    expect(resources.ChatTable.Properties.StreamSpecification).toEqual(defs.chatTable.StreamSpecification);
+    expect(resources.ChatTable.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(resources.ChatTable.Properties.TimeToLiveSpecification).toEqual(defs.chatTable.TimeToLiveSpecification);
+  });
+
+  it('the fan-out reads the stream in order, filtered to messages and memberships, with partial batch failures and bounded retries', () => {
+    const mapping = fanOutMapping().Properties;
+    expect(mapping.FunctionName).toEqual({ 'Fn::GetAtt': ['RealtimeFanoutLambdaFunction', 'Arn'] });
+    expect(mapping).toMatchObject({
+      StartingPosition: 'LATEST',
+      ParallelizationFactor: 1,
+      BatchSize: defs.chatStream.BatchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: defs.chatStream.MaximumRetryAttempts,
+      MaximumRecordAgeInSeconds: defs.chatStream.MaximumRecordAgeInSeconds,
+    });
+    expect(mapping.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual(defs.chatStream.FilterPatterns);
   });
 });

@@ -14,6 +14,7 @@ import { Redis } from '@upstash/redis';
 import { startLocalStack, type LocalStack } from '../../local/local-stack.ts';
 import { createResources, resourceNames } from '../../local/resources.ts';
 import { which } from '../../local/free-port.ts';
+import { isLoopback, listeners } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const hasRedis = Boolean(which('redis-server'));
@@ -230,9 +231,23 @@ describe('local stack (offline: false)', () => {
     await expect(wrong.get('k')).rejects.toThrow();
   });
 
+  it('every service listens on 127.0.0.1 only', () => {
+    const portOf = (url: string | undefined) => (url ? Number(new URL(url).port) : undefined);
+    const ours = new Set([stack.env.AWS_ENDPOINT_URL_SQS, stack.env.UPSTASH_REDIS_REST_URL].map(portOf).filter(Boolean));
+    // The children's every socket (DynamoDB Local, redis-server), and this process's for the
+    // services it runs itself (fauxqs, the Upstash bridge's thread).
+    const sockets = [...listeners(started), ...listeners([process.pid]).filter((l) => ours.has(l.port))];
+    const ports = sockets.map((l) => l.port);
+    expect(ports).toContain(portOf(stack.env.AWS_ENDPOINT_URL_DYNAMODB));
+    expect(ports).toContain(portOf(stack.env.AWS_ENDPOINT_URL_SQS));
+    if (hasRedis) expect(ports).toContain(portOf(stack.env.UPSTASH_REDIS_REST_URL));
+    expect(sockets.filter((l) => !isLoopback(l.address))).toEqual([]);
+    expect(stack.exposed).toEqual([]);
+  });
+
   it('started java (and redis-server) as children', () => {
     const cmds = startedCmds;
-    expect(cmds.some((c) => c.includes('DynamoDBLocal.jar'))).toBe(true);
+    expect(cmds.some((c) => c.includes('DynamoDBLocal.jar') && c.includes('LoopbackDynamoDbLocal'))).toBe(true);
     if (hasRedis) expect(cmds.some((c) => c.includes('redis-server'))).toBe(true);
   });
 

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from '@upstash/redis';
+import { Ratelimit } from '@upstash/ratelimit';
+import { createClient } from 'redis';
 import { startUpstashBridge, type UpstashBridge } from '../../local/upstash-bridge.ts';
+import { startUpstashBridgeThread } from '../../local/upstash-bridge-thread.ts';
 import { freePort, which } from '../../local/free-port.ts';
 
 const hasRedis = Boolean(which('redis-server'));
@@ -51,12 +54,14 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 describe.skipIf(!hasRedis)('upstash bridge (real redis-server + @upstash/redis)', () => {
   let redisProc: ChildProcess;
+  let redisPort: number;
   let bridge: UpstashBridge;
   let redis: Redis;
 
   beforeAll(async () => {
     const r = await startRedis();
     redisProc = r.child;
+    redisPort = r.port;
     bridge = await startUpstashBridge({ redisUrl: `redis://127.0.0.1:${r.port}`, token: TOKEN });
     redis = new Redis({ url: bridge.url, token: TOKEN, retry: false });
   });
@@ -178,6 +183,41 @@ describe.skipIf(!hasRedis)('upstash bridge (real redis-server + @upstash/redis)'
     const bad = await post(['INCR']);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/wrong number of arguments/);
+  });
+
+  it('a burst of 100 rate-limit checks, each from its own client: every one answered, exactly the limit allowed, over one Redis connection', async () => {
+    // As 100 Lambda instances would (no retries). How fast is bench/upstash-bridge.ts's question;
+    // here the budget only bounds the test, so a loaded machine does not turn latency into a count.
+    const threaded = await startUpstashBridgeThread({ redisUrl: `redis://127.0.0.1:${redisPort}`, token: TOKEN });
+    const admin = createClient({ url: `redis://127.0.0.1:${redisPort}`, RESP: 2 });
+    await admin.connect();
+    try {
+      const limiters = Array.from(
+        { length: 100 },
+        () =>
+          new Ratelimit({
+            redis: new Redis({ url: threaded.url, token: TOKEN, retry: false, enableTelemetry: false, signal: () => AbortSignal.timeout(20_000) }),
+            limiter: Ratelimit.slidingWindow(30, '60 s'),
+            prefix: `burst-${process.pid}`,
+            analytics: false,
+            timeout: 20_000,
+          }),
+      );
+      const connectionsReceived = async () => Number(/total_connections_received:(\d+)/.exec(String(await admin.sendCommand(['INFO', 'stats'])))![1]);
+      const before = await connectionsReceived();
+      const results = await Promise.all(limiters.map((limiter) => limiter.limit('one-sender')));
+      expect(results.filter((r) => r.reason === 'timeout')).toHaveLength(0);
+      expect(results.filter((r) => r.success)).toHaveLength(30);
+      const stats = await threaded.stats();
+      // One EVALSHA each, plus one EVAL per client that asked before the bridge had seen the script.
+      expect(stats.requests).toBeGreaterThanOrEqual(100);
+      expect(stats.requests).toBeLessThanOrEqual(200);
+      // The burst went over the bridge's one Redis connection: Redis saw no new one.
+      expect(await connectionsReceived()).toBe(before);
+    } finally {
+      await admin.quit();
+      await threaded.stop();
+    }
   });
 
   it('wrong token → 401 and the client throws', async () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SQSRecord } from 'aws-lambda';
 import { functionFiles, httpFunctions, importFunction, type HttpFunction } from '../trust/routes.ts';
 import { checkLambdaAnswer, httpEvent, lambdaContext } from '../support/lambda.ts';
+import { HOSTILE_FRAME_FUNCTIONS } from '../realtime/covered.ts';
 
 /**
  * Random and hostile requests at every handler in functions/ (handler level). Whatever comes in:
@@ -319,8 +320,9 @@ describe(`property (${TOKEN_MODE ? 'token' : 'query'} mode): hostile requests at
   });
 
   it('covers every function in functions/ (the SQS consumer below)', () => {
-    // The $default route answers only 404/405 (test/trust/http-edges.test.ts).
-    const covered = new Set([...routes.map((route) => route.file), 'functions/message-consumer.ts', 'functions/default-route.ts']);
+    // The $default route answers only 404/405 (test/trust/http-edges.test.ts); the WebSocket
+    // functions get hostile frames in test/realtime/hostile-frames.test.ts.
+    const covered = new Set([...routes.map((route) => route.file), 'functions/message-consumer.ts', 'functions/default-route.ts', ...HOSTILE_FRAME_FUNCTIONS]);
     expect(new Set(functionFiles())).toEqual(covered);
   });
 

@@ -31,6 +31,7 @@ describe('GET /chat/messages/unseen/', () => {
       id: room.id,
       room_name: room.room_name,
       room_member: members,
+      member_count: 2,
       messages: [
         {
           id: `${room.id}-${sent.sequence}`,
@@ -135,7 +136,7 @@ describe('GET /chat/messages/unseen/', () => {
     resetDynamoUsage();
     const answer = await unseen(reader!.id, { wait: '2' });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toEqual([{ id: room.id, room_name: room.room_name, room_member: [{ username: reader!.username }], messages: [], has_more: false }]);
+    expect(answer.body.data).toEqual([{ id: room.id, room_name: room.room_name, room_member: [{ username: reader!.username }], member_count: 1, messages: [], has_more: false }]);
     const { byCommand } = dynamoUsage();
     // The rooms of the user (1 Query), the first read, at least one more poll, the usernames; no message Query.
     expect(byCommand.QueryCommand).toBe(1);

@@ -15,7 +15,7 @@ describe('findOrCreateDirectRoom', () => {
     expect(await getRoom(rooms[0]!.id)).toEqual(rooms[0]);
 
     const state = await getRoomState(rooms[0]!.id);
-    expect(state.roster).toEqual({ roomId: rooms[0]!.id, memberCount: 2, memberIds: [low.id, high.id] });
+    expect(state.roster).toEqual({ roomId: rooms[0]!.id, memberCount: 2, listedIds: [low.id, high.id] });
     for (const user of [a!, b!]) {
       expect(await getMembership(rooms[0]!.id, user.id)).toEqual({
         roomId: rooms[0]!.id,
@@ -39,7 +39,7 @@ describe('findOrCreateDirectRoom', () => {
     await leaveRoom(room.id, a!.id);
     await leaveRoom(room.id, b!.id);
     expect(await getRoom(room.id)).toEqual(room);
-    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 0, memberIds: [] });
+    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 0, listedIds: [] });
     expect(await getMembership(room.id, a!.id)).toBeUndefined();
 
     expect((await findOrCreateDirectRoom(a!, b!)).id).toBe(room.id);

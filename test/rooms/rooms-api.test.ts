@@ -57,7 +57,7 @@ describe('POST /chat/chatroom/', () => {
     expect(answer.body).toEqual({
       status: 200,
       message: 'HTTP_200_OK',
-      data: { id: expect.any(Number), room_name, room_member: byId([creator!, ...others]) },
+      data: { id: expect.any(Number), room_name, room_member: byId([creator!, ...others]), member_count: 4 },
     });
     const { roster, room } = await getRoomState(answer.body.data.id);
     expect(room).toEqual({ id: answer.body.data.id, room_name, is_direct: false, lastSequence: 0 });
@@ -70,7 +70,7 @@ describe('POST /chat/chatroom/', () => {
     const name = uniqueName('empty');
     const answer = await create({ room_name: `  ${name}  ` });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toEqual({ id: expect.any(Number), room_name: name, room_member: [] });
+    expect(answer.body.data).toEqual({ id: expect.any(Number), room_name: name, room_member: [], member_count: 0 });
     expect(await anonymousNames()).toContain(name);
   });
 
@@ -178,9 +178,9 @@ describe('GET /chat/chatroom/', () => {
     const answer = await list(me!.id);
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual([
-      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]), unread_count: 0 },
-      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]), unread_count: 0 },
-      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]), unread_count: 0 },
+      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]), member_count: 2, unread_count: 0 },
+      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]), member_count: 2, unread_count: 0 },
+      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]), member_count: 2, unread_count: 0 },
     ]);
     expect(answer.body.data.some((room: { id: number }) => room.id === notMine.id)).toBe(false);
   });
@@ -212,9 +212,9 @@ describe('GET /chat/chatroom/:id/', () => {
   it('with user_id: any room the user belongs to, direct rooms included, with members', async () => {
     const [a, b, c] = await newUsers(3, 'show');
     const group = await createRoom([b!, c!], a);
-    expect((await show(group.id, b!.id)).body.data).toEqual({ id: group.id, room_name: group.room_name, room_member: byId([a!, b!, c!]) });
+    expect((await show(group.id, b!.id)).body.data).toEqual({ id: group.id, room_name: group.room_name, room_member: byId([a!, b!, c!]), member_count: 3 });
     const direct = await findOrCreateDirectRoom(a!, b!);
-    expect((await show(direct.id, a!.id)).body.data).toEqual({ id: direct.id, room_name: direct.room_name, room_member: byId([a!, b!]) });
+    expect((await show(direct.id, a!.id)).body.data).toEqual({ id: direct.id, room_name: direct.room_name, room_member: byId([a!, b!]), member_count: 2 });
   });
 
   it('answers 404 to non-members, unknown users and unknown rooms alike', async () => {
@@ -246,7 +246,7 @@ describe('PUT /chat/chatroom/:id/ (join)', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ status: 200, message: 'HTTP_200_OK' });
     expect(await getMembership(room.id, joiner!.id)).toMatchObject({ userId: joiner!.id, lastSeenSequence: 7, ownAfterWatermark: [] });
-    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 2, memberIds: [a!.id, joiner!.id].sort((x, y) => x - y) });
+    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 2, listedIds: [a!.id, joiner!.id].sort((x, y) => x - y) });
     expect((await list(joiner!.id)).body.data.map((r: { id: number }) => r.id)).toContain(room.id);
   });
 
@@ -259,7 +259,7 @@ describe('PUT /chat/chatroom/:id/ (join)', () => {
     expectProblem(await join(direct.id, c!.id), 400, 'direct_room');
     expectProblem(await join(direct.id, a!.id), 400);
     expect((await getRoomState(room.id)).roster?.memberCount).toBe(1);
-    expect((await getRoomState(direct.id)).roster?.memberIds).toEqual([a!.id, b!.id].sort((x, y) => x - y));
+    expect((await getRoomState(direct.id)).roster?.listedIds).toEqual([a!.id, b!.id].sort((x, y) => x - y));
     expect(await getMembership(direct.id, c!.id)).toBeUndefined();
     expect((await roomMemberships(direct.id, { withHistory: true })).history).toHaveLength(2);
   });
@@ -276,7 +276,7 @@ describe('PUT /chat/chatroom/:id/ (join)', () => {
       expect((await join(room.id, bad)).status).toBe(400);
       expect((await join(bad, a.id)).status).toBe(400);
     }
-    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 0, memberIds: [] });
+    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 0, listedIds: [] });
   });
 });
 
@@ -290,11 +290,11 @@ describe('DELETE /chat/chatroom/:id/ (leave)', () => {
     expect(first.body).toBeUndefined();
     expect((await show(room.id)).status).toBe(200);
     expect(await getMembership(room.id, a!.id)).toBeUndefined();
-    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 1, memberIds: [b!.id] });
+    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 1, listedIds: [b!.id] });
 
     expect((await leave(room.id, b!.id)).status).toBe(204);
     expectProblem(await show(room.id), 404, 'not_found');
-    expect(await getRoomState(room.id)).toEqual({ room: undefined, roster: undefined, userExists: false });
+    expect(await getRoomState(room.id)).toEqual({ userExists: false, memberships: new Map() });
     expect(await anonymousNames()).not.toContain(room.room_name);
     // History outlives the room (orphaned by design); memberships do not.
     const left = await roomMemberships(room.id, { withHistory: true });
@@ -314,7 +314,7 @@ describe('DELETE /chat/chatroom/:id/ (leave)', () => {
       expect((await leave(room.id, bad)).status).toBe(400);
       expect((await leave(bad, a!.id)).status).toBe(400);
     }
-    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 1, memberIds: [a!.id] });
+    expect((await getRoomState(room.id)).roster).toMatchObject({ memberCount: 1, listedIds: [a!.id] });
   });
 
   it('a member who left can join again', async () => {
@@ -352,7 +352,9 @@ describe('GET /chat/chatroom/:id/members/', () => {
       message: 'HTTP_200_OK',
       data: {
         id: room.id,
+        member_count: 2,
         members: [a!, b!].sort((x, y) => x.id - y.id).map((u) => ({ id: u.id, username: u.username, joined_at: expect.any(String) })),
+        page: { limit: 50, next: null },
       },
     });
 

@@ -22,6 +22,7 @@ export default async function setup(_project: TestProject) {
   Object.assign(process.env, stack.env);
   if (stack.httpUrl) process.env.CHAT_HTTP_URL = stack.httpUrl;
   if (stack.lambdaUrl) process.env.CHAT_LAMBDA_URL = stack.lambdaUrl;
+  if (stack.websocketUrl) process.env.CHAT_WS_URL = stack.websocketUrl;
   return async () => {
     await stack.stop();
     let lines: string[] = [];

@@ -5,9 +5,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { idText } from '../../lib/http/fields.ts';
-import { openApiDocument, type JsonObject } from '../../lib/openapi/document.ts';
+import { openApiDocument, storageUse, type JsonObject } from '../../lib/openapi/document.ts';
 import { CLIENT_SCHEMA_FILE, DOCUMENT_FILE, generatedFiles } from '../../lib/openapi/generate.ts';
-import { endpoints, PARAMETER_EXAMPLES, type ObjectSchema } from '../../lib/routes.ts';
+import { endpoints, functions, PARAMETER_EXAMPLES, type ObjectSchema } from '../../lib/routes.ts';
+import { REALTIME_PROTOCOL_DESCRIPTION } from '../../lib/realtime/protocol.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const document = openApiDocument();
@@ -151,14 +152,19 @@ describe('the OpenAPI document (generated from lib/routes.ts)', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  it('documents the problems of each kind of endpoint: 500 everywhere, 413/415 with a body, 401 without a token, 503 with storage', () => {
+  it('documents the problems of each kind of endpoint: 500 everywhere, 413/415 with a body, 401 without a token, 503 with storage, 413 item_too_large where it writes', () => {
+    const codesOf = (node: JsonObject | undefined) =>
+      node ? ((resolve(node).content as Record<string, { schema: { allOf: JsonObject[] } }>)['application/problem+json']!.schema.allOf[1]!.properties as { code: { enum: string[] } }).code.enum : [];
     for (const endpoint of endpoints()) {
       const op = operation(endpoint.path, endpoint.method.toLowerCase());
       const statuses = Object.keys(op.responses);
+      const storage = storageUse(functions[endpoint.name]);
       expect(statuses, endpoint.name).toContain('500');
       expect(statuses, endpoint.name).toContain('401');
       if (endpoint.request?.body) expect(statuses, endpoint.name).toEqual(expect.arrayContaining(['400', '413', '415']));
-      if (endpoint.name !== 'openapi') expect(statuses, endpoint.name).toContain('503');
+      // Exactly the functions that call a store may answer 503; the public GET /health and /openapi.json call none.
+      expect(statuses.includes('503'), endpoint.name).toBe(storage.touches);
+      expect(codesOf(op.responses['413']).includes('item_too_large'), endpoint.name).toBe(storage.writes);
       for (const status of statuses.filter((s) => Number(s) >= 400)) {
         expect(Object.keys(resolve(op.responses[status]!).content as JsonObject), `${endpoint.name} ${status}`).toEqual(['application/problem+json']);
       }
@@ -170,7 +176,7 @@ describe('the OpenAPI document (generated from lib/routes.ts)', () => {
 
   it('is one document for both auth modes: bearer where deployed, the acting user and `from` as the local stage takes them', () => {
     expect(document.security).toEqual([{ bearer: [] }, {}]);
-    for (const name of ['usersCreate', 'authToken', 'openapi']) {
+    for (const name of ['usersCreate', 'authToken', 'openapi', 'health']) {
       const endpoint = endpoints().find((candidate) => candidate.name === name)!;
       expect(operation(endpoint.path, endpoint.method.toLowerCase()).security, name).toEqual([]);
     }
@@ -181,6 +187,10 @@ describe('the OpenAPI document (generated from lib/routes.ts)', () => {
     const send = operation('/chat/user/{user_id}/', 'post').requestBody!.content['application/json']!.schema;
     expect(send.required).toEqual(['text']);
     expect(document.servers).toEqual(expect.arrayContaining([expect.objectContaining({ url: 'http://localhost:8000' })]));
+  });
+
+  it('describes the WebSocket protocol of live delivery, which has no operations of its own', () => {
+    expect(String((document.info as JsonObject).description)).toContain(REALTIME_PROTOCOL_DESCRIPTION);
   });
 
   it('says how an unknown path or method answers (the $default route)', () => {

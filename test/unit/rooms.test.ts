@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.ts';
 import { parse } from '../../lib/http/validation.ts';
 import { isTransactionConflict, retryOnTransactionConflict } from '../../lib/repository/transactions.ts';
-import { directRoomName, MAX_INITIAL_MEMBERS } from '../../lib/rooms/model.ts';
+import { directRoomName, leaveNeedsReplacement, listedAfterJoin, MAX_INITIAL_MEMBERS, MAX_LISTED_MEMBERS, shownMemberIds, withMembers } from '../../lib/rooms/model.ts';
 import { createRoomBody, MAX_ROOM_MEMBER_ENTRIES, roomIdPath, roomMembersQuery } from '../../lib/rooms/schemas.ts';
 
 // lib/http/actor.ts also holds requireExistingUser, whose repository reads the table names at import.
 process.env.CHAT_TABLE ??= 'chat-unit';
 process.env.TASKS_TABLE ??= 'chat-unit-tasks';
-const { actingUserId } = await import('../../lib/http/actor.ts');
+const { actingCreatorId, actingUserId } = await import('../../lib/http/actor.ts');
 
 function cancelled(...codes: string[]) {
   return Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })) });
@@ -43,8 +43,47 @@ describe('room schemas', () => {
     expect(parse(createRoomBody, { room_name: 'x'.repeat(255) }).room_name).toHaveLength(255);
     for (const id of ['abc', '-1', '0', '1.5', '99999999999999999999', '']) expect(() => parse(roomIdPath, { id })).toThrow(AppError);
     expect(parse(roomIdPath, { id: '42' })).toEqual({ id: 42 });
-    expect(parse(roomMembersQuery, { include: 'past', user_id: '3' })).toEqual({ include: 'past' });
+    expect(parse(roomMembersQuery, { include: 'past', user_id: '3' })).toEqual({ include: 'past', limit: 50 });
     expect(() => parse(roomMembersQuery, { include: 'all' })).toThrow(AppError);
+  });
+
+  it('pages members 50 by default, 1..100 per page, after a user id; history after the cursor a page gave', () => {
+    expect(parse(roomMembersQuery, { limit: '100', after: '0' })).toEqual({ limit: 100, after: 0 });
+    expect(parse(roomMembersQuery, { after: '4711', history_after: '2026-12-01T10:00:00.000Z#000000000042#left' })).toEqual({
+      limit: 50,
+      after: 4711,
+      history_after: '2026-12-01T10:00:00.000Z#000000000042#left',
+    });
+    for (const limit of ['0', '101', '-1', '1.5', 'x']) expect(() => parse(roomMembersQuery, { limit })).toThrow(AppError);
+    for (const after of ['-1', '01', 'abc']) expect(() => parse(roomMembersQuery, { after })).toThrow(AppError);
+    expect(() => parse(roomMembersQuery, { history_after: 'HISTORY#anything' })).toThrow(AppError);
+  });
+});
+
+describe('which members a room lists (room_member)', () => {
+  const roster = (listed: number, members: number) => ({ listedIds: Array.from({ length: listed }, (_, i) => i + 1), memberCount: members });
+
+  it('lists joiners while fewer than 50 are listed, and no more', () => {
+    expect(listedAfterJoin(roster(0, 0), [7, 8])).toEqual({ listed: [7, 8], unlisted: [] });
+    expect(listedAfterJoin(roster(49, 49), [7, 8])).toEqual({ listed: [7], unlisted: [8] });
+    expect(listedAfterJoin(roster(MAX_LISTED_MEMBERS, 4000), [7])).toEqual({ listed: [], unlisted: [7] });
+    // A roster written before the bound, listing more: nobody is added.
+    expect(listedAfterJoin(roster(80, 80), [7])).toEqual({ listed: [], unlisted: [7] });
+  });
+
+  it('replaces a listed member who leaves while unlisted members remain', () => {
+    expect(leaveNeedsReplacement(roster(50, 5000), 3)).toBe(true);
+    expect(leaveNeedsReplacement(roster(50, 5000), 4000)).toBe(false); // not listed
+    expect(leaveNeedsReplacement(roster(20, 20), 3)).toBe(false); // everyone is listed
+    expect(leaveNeedsReplacement(roster(80, 100), 3)).toBe(false); // over the bound: the list may shrink
+  });
+
+  it('shows the first 50 listed members and the count of all', () => {
+    const names = new Map(Array.from({ length: 80 }, (_, i) => [i + 1, `u${i + 1}`]));
+    const shown = withMembers({ id: 1, room_name: 'r' }, roster(80, 5000), names);
+    expect(shown.room_member).toHaveLength(MAX_LISTED_MEMBERS);
+    expect(shown.member_count).toBe(5000);
+    expect(shownMemberIds(roster(3, 3))).toEqual([1, 2, 3]);
   });
 });
 
@@ -75,6 +114,13 @@ describe('actingUserId in token mode (request.auth set by the middleware)', () =
   it('keeps the anonymous view where the user is optional and no user_id is given', () => {
     expect(actingUserId({ query: {}, auth })).toBeUndefined();
     expect(actingUserId({ query: { user_id: '12' }, auth })).toBe(12);
+  });
+
+  it('a room’s creator is always the token’s user (query mode: user_id, or nobody, as the seed)', () => {
+    expect(actingCreatorId({ query: {}, auth })).toBe(12);
+    expect(() => actingCreatorId({ query: { user_id: '13' }, auth })).toThrow(expect.objectContaining({ status: 403 }));
+    expect(actingCreatorId({ query: {} })).toBeUndefined();
+    expect(actingCreatorId({ query: { user_id: '5' } })).toBe(5);
   });
 });
 

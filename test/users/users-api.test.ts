@@ -39,6 +39,8 @@ describe('POST /users/', () => {
       last_name: '',
       email: '',
       profile: { status: 'Online', status_msg: '5' },
+      date_joined: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      is_active: true,
     });
     expect(JSON.stringify(answer.body)).not.toMatch(/password|Password!|scrypt/i);
 

@@ -2,7 +2,7 @@
 LocalStack ready hook: the chat service's tables and queues, from infra/definitions.json — the
 same file serverless.yml deploys and the Node local stack reads (local/local-stack.ts).
 
-  chat-<stage>                      table: PK/SK + GSI1, on-demand
+  chat-<stage>                      table: PK/SK + GSI1, on-demand, stream, TTL on expiresAt
   chat-<stage>-tasks                table: PK, TTL on expiresAt
   chat-<stage>-messages-dlq.fifo    dead-letter queue
   chat-<stage>-messages.fifo        message queue, redrive to the DLQ after maxReceiveCount
@@ -70,12 +70,21 @@ def create_chat_resources():
                 raise RuntimeError(f"table {name} did not become ACTIVE")
             time.sleep(0.2)
 
-    ensure_table(chat_table, {k: defs["chatTable"][k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")})
+    # The chat table's stream feeds the live-delivery fan-out (CloudFormation's shape has no StreamEnabled).
+    chat_stream = {"StreamEnabled": True, "StreamViewType": defs["chatTable"]["StreamSpecification"]["StreamViewType"]}
+    ensure_table(
+        chat_table,
+        {**{k: defs["chatTable"][k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")}, "StreamSpecification": chat_stream},
+    )
+    if not ddb.describe_table(TableName=chat_table)["Table"].get("StreamSpecification", {}).get("StreamEnabled"):
+        ddb.update_table(TableName=chat_table, StreamSpecification=chat_stream)
+        _log(f"stream on {chat_table}")
     ensure_table(tasks_table, {k: defs["tasksTable"][k] for k in ("AttributeDefinitions", "KeySchema")})
-    ttl = ddb.describe_time_to_live(TableName=tasks_table)["TimeToLiveDescription"]
-    if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
-        ddb.update_time_to_live(TableName=tasks_table, TimeToLiveSpecification=defs["tasksTable"]["TimeToLiveSpecification"])
-        _log(f"TTL on {tasks_table}.{defs['tasksTable']['TimeToLiveSpecification']['AttributeName']}")
+    for name, spec in ((chat_table, defs["chatTable"]), (tasks_table, defs["tasksTable"])):
+        ttl = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=spec["TimeToLiveSpecification"])
+            _log(f"TTL on {name}.{spec['TimeToLiveSpecification']['AttributeName']}")
 
     def ensure_queue(name, attributes):
         try:
