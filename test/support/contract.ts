@@ -6,11 +6,16 @@
  * values. A mismatch throws, so the test that received the answer fails, with a message that names
  * the operation, the status and each difference. Each checked answer is counted in
  * CONTRACT_LOG (set by test/support/global-setup.ts, which prints the total at the end of the run).
+ *
+ * The document is generated on the first check, not when this module is imported: generating it
+ * evaluates lib modules that read their configuration at import (lib/config.ts `stage`), and a
+ * test file that sets a private STAGE before importing lib must get it even though its static
+ * imports (this module, through test/support/lambda.ts) are evaluated before its first line.
  */
 import { appendFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { openApiDocument, type JsonObject } from '../../lib/openapi/document.ts';
+import type { JsonObject } from '../../lib/openapi/document.ts';
 
 /** One answer as the client saw it. `operationId` when known (in process: from the handler). */
 export interface Exchange {
@@ -53,8 +58,10 @@ interface Contract {
 
 let contract: Contract | undefined;
 
-function load(): Contract {
+/** Generates the document and compiles its validators, once per module registry. */
+async function loadContract(): Promise<Contract> {
   if (contract) return contract;
+  const { openApiDocument } = await import('../../lib/openapi/document.ts');
   const document = openApiDocument();
   // strict: false — the document is OpenAPI, not only JSON Schema (its schemas sit among other keys).
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false });
@@ -67,7 +74,13 @@ function load(): Contract {
       operations.push({ operationId: operation.operationId as string, method: method.toUpperCase(), path, responses: operation.responses as Record<string, JsonObject> });
     }
   }
-  contract = { document, ajv, operations, validators: new Map() };
+  contract ??= { document, ajv, operations, validators: new Map() };
+  return contract;
+}
+
+/** The contract, once checkExchange has loaded it. */
+function load(): Contract {
+  if (!contract) throw new Error('contract: not loaded (checkExchange loads it)');
   return contract;
 }
 
@@ -114,7 +127,8 @@ function describeBody(body: string | undefined) {
 }
 
 /** Checks one answer; throws a ContractError listing every difference. Returns what was checked. */
-export function checkExchange(exchange: Exchange): { operationId: string; status: number } | undefined {
+export async function checkExchange(exchange: Exchange): Promise<{ operationId: string; status: number } | undefined> {
+  await loadContract();
   const method = exchange.method.toUpperCase();
   const path = exchange.path.split('?')[0]!;
   // Preflights are answered by API Gateway's CORS (and serverless-offline's emulation of it).

@@ -21,7 +21,7 @@ export async function http<T = any>(
   });
   const text = await response.text();
   const headers = Object.fromEntries(response.headers.entries());
-  checkExchange({ method, path, status: response.status, headers, body: text });
+  await checkExchange({ method, path, status: response.status, headers, body: text });
   return { status: response.status, headers, body: text ? JSON.parse(text) : undefined };
 }
 
@@ -33,7 +33,7 @@ export async function checkedFetch(input: Request): Promise<Response> {
   const response = await fetch(input);
   const text = await response.clone().text();
   const url = new URL(input.url);
-  checkExchange({ method: input.method, path: url.pathname, status: response.status, headers: Object.fromEntries(response.headers.entries()), body: text });
+  await checkExchange({ method: input.method, path: url.pathname, status: response.status, headers: Object.fromEntries(response.headers.entries()), body: text });
   return response;
 }
 

@@ -52,7 +52,7 @@ async function operationOf(handler: unknown): Promise<string | undefined> {
 export async function checkLambdaAnswer(handler: unknown, event: APIGatewayProxyEventV2, result: LambdaResult): Promise<void> {
   const operationId = await operationOf(handler);
   if (!operationId) return;
-  checkExchange({ method: event.requestContext.http.method, path: event.rawPath, operationId, status: result.statusCode, headers: result.headers ?? {}, body: result.body });
+  await checkExchange({ method: event.requestContext.http.method, path: event.rawPath, operationId, status: result.statusCode, headers: result.headers ?? {}, body: result.body });
 }
 
 /** Invokes a handler in process with an API Gateway event; the answer is checked against the OpenAPI document. */
