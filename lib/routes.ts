@@ -71,7 +71,8 @@ export interface HttpContract {
   responses: Partial<Record<SuccessStatus, ResponseSpec>>;
   /**
    * The problems this endpoint answers of its own. Those every endpoint of its kind may answer
-   * (validation, tokens, body limits, 500, 503) are added by lib/openapi/document.ts.
+   * (validation, tokens, body limits, 500, 503 where it calls a store, 413 item_too_large where it
+   * writes one) are added by lib/openapi/document.ts.
    */
   errors?: readonly ProblemCode[];
 }
