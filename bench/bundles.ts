@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { apiRoutes } from '../lib/routes.ts';
 import { ROOT } from './routes.ts';
 import { median, round } from './stats.ts';
 
@@ -50,6 +51,8 @@ const LAMBDA_ENV: Record<string, string> = {
   AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
   POWERTOOLS_LOG_LEVEL: 'INFO',
   NODE_OPTIONS: '--enable-source-maps',
+  // The $default function's own (lib/routes.ts serverlessFunctions).
+  API_ROUTES: apiRoutes(),
 };
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {

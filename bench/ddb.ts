@@ -1,7 +1,7 @@
 /**
  * ddb: DynamoDB requests and capacity units per endpoint and for one message end to end, measured
  * at handler level in this process (capacity.ts explains the AWS estimate). Handlers are the real
- * functions/*.ts, found through infra/functions/*.yml, invoked with API Gateway / SQS events.
+ * functions/*.ts, found through the route table (lib/routes.ts), invoked with API Gateway / SQS events.
  * Also the warm handler durations the cost model needs (send Lambda, consumer per message).
  */
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
@@ -239,7 +239,8 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     }
   }
 
-  for (const d of declared) if (!measured.has(d.name)) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
+  // A function that reads nothing has no DynamoDB cost to measure.
+  for (const d of declared) if (!measured.has(d.name) && !d.readsNothing) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
   const sendCapacity = endpoints.sendGroup;
   const endToEnd = sendCapacity && consumerCapacity ? addCapacity(stripEndpoint(sendCapacity), consumerCapacity) : undefined;
   const fullBatch = endpoints.messageConsumerRoomBatch10Senders;

@@ -1,10 +1,10 @@
 /**
- * The functions and their HTTP routes, read from infra/functions/*.yml (the same declarations
+ * The functions and their HTTP routes, from the route table (lib/routes.ts, the same declarations
  * serverless.yml deploys), so the benchmark follows functions as they are added or renamed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { functionEntries, handlerFile, routeKey } from '../lib/routes.ts';
 import type { LambdaHandler } from './lambda-events.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,27 +16,17 @@ export interface FunctionDeclaration {
   source: string;
   /** e.g. 'POST /chat/group/{room_id}'; undefined for non-HTTP functions (the consumer). */
   route?: string;
+  /** No IAM statement: the function reads and writes nothing (the API description, the $default route). */
+  readsNothing: boolean;
 }
 
 export function declaredFunctions(): FunctionDeclaration[] {
-  const dir = path.join(ROOT, 'infra', 'functions');
-  const found: FunctionDeclaration[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml')).sort()) {
-    let current: FunctionDeclaration | undefined;
-    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
-      const name = /^([A-Za-z0-9_-]+):\s*$/.exec(line)?.[1];
-      if (name) {
-        current = { name, source: '' };
-        found.push(current);
-        continue;
-      }
-      const handler = /^\s+handler:\s*(\S+)\.handler\s*$/.exec(line)?.[1];
-      if (handler && current) current.source = `${handler}.ts`;
-      const route = /^\s+-\s*httpApi:\s*['"]?([A-Z]+ [^'"]+?)['"]?\s*$/.exec(line)?.[1];
-      if (route && current) current.route = route;
-    }
-  }
-  return found.filter((f) => f.source);
+  return functionEntries().map(([name, entry]) => ({
+    name,
+    source: handlerFile(entry.handler),
+    ...(entry.http ? { route: routeKey(entry.http) } : {}),
+    readsNothing: entry.iamRoleStatements.length === 0,
+  }));
 }
 
 export function functionByRoute(route: string): FunctionDeclaration | undefined {

@@ -1,8 +1,12 @@
-import { authMode } from '../lib/auth/mode.ts';
+import document from '../lib/openapi/openapi.json' with { type: 'json' };
 import { httpHandler } from '../lib/http/handler.ts';
-import { ok } from '../lib/http/responses.ts';
-import { openApiDocument } from '../lib/openapi/document.ts';
+import { json } from '../lib/http/responses.ts';
+import { openapi } from '../lib/routes.ts';
 
-const document = openApiDocument(authMode());
+// Generated from the route table by `npm run client` (test/contract/generated.test.ts keeps it current).
+const body = JSON.stringify(document);
 
-export const handler = httpHandler(async () => ok(document, { 'Cache-Control': 'public, max-age=300' }), { public: true });
+export const handler = httpHandler(
+  async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' }, body }),
+  openapi.http,
+);

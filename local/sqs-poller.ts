@@ -58,7 +58,7 @@ export function observeDeliveredBatches(observer: (batch: DeliveredBatch) => voi
 
 /** Short enough that stop() returns promptly even without aborting the long poll. */
 const WAIT_TIME_SECONDS = 5;
-/** The event source's batch size (infra/definitions.json, used by infra/functions/messages.yml). */
+/** The event source's batch size (infra/definitions.json, used by the messageConsumer entry of lib/routes.ts). */
 const MAX_MESSAGES = definitions.messageConsumer.batchSize;
 /**
  * serverless-offline runs each concurrent invocation in a worker thread of its own, on the same few

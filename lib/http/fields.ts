@@ -1,25 +1,30 @@
 import * as z from 'zod/mini';
 
-const MAX_ID = Number.MAX_SAFE_INTEGER;
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
-/** A positive integer id given as text (path or query): digits only, no sign, no leading zero. */
-export const idText = z.pipe(
-  z.string().check(z.regex(/^[1-9][0-9]{0,15}$/, 'Must be a positive integer id.')),
-  z.transform(Number),
-).check(z.refine((id) => id <= MAX_ID, 'Must be a positive integer id.'));
+/**
+ * The bounds of each whole number given as text (a path or query value): the OpenAPI document
+ * describes such a parameter as the integer it stands for (lib/openapi/document.ts).
+ */
+export const integerTextBounds = new WeakMap<z.ZodMiniType, { minimum: number; maximum: number }>();
 
-/** A whole number given as text (a query value), min..max: digits only, no sign, no leading zero. */
-export function wholeNumberText(min: number, max: number, message: string) {
-  return z
+/** A whole number min..max given as text: digits only, no sign, no leading zero. */
+export function integerText(minimum: number, maximum: number, message: string) {
+  const schema = z
     .pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,15})$/, message)), z.transform(Number))
-    .check(z.refine((value) => value >= min && value <= max, message));
+    .check(z.refine((value) => value >= minimum && value <= maximum, message));
+  integerTextBounds.set(schema, { minimum, maximum });
+  return schema;
 }
 
+/** A positive integer id given as text (path or query). */
+export const idText = integerText(1, MAX_ID, 'Must be a positive integer id.');
+
 /** A positive integer id in a JSON body; digit strings are accepted too, as DRF does. */
-export const idValue = z.union([
-  z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')),
-  idText,
-]);
+export const idValue = z.union(
+  [z.int().check(z.positive('Must be a positive integer id.'), z.lte(MAX_ID, 'Must be a positive integer id.')), idText],
+  { error: 'Must be a positive integer id.' },
+);
 
 /**
  * A text field with DRF CharField semantics: numbers are accepted and turned into strings (the

@@ -6,6 +6,7 @@ import { signingKey, verifyToken } from '../auth/tokens.ts';
 import { AppError, malformedJson, payloadTooLarge, serviceFailure } from '../errors.ts';
 import { logger } from '../log.ts';
 import { internalError, problemResponse } from './problem.ts';
+import type { HttpContract } from '../routes.ts';
 import type { HttpResponse } from './responses.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,28 +23,41 @@ export interface HttpRequest {
   remainingMs(): number;
 }
 
+/**
+ * What the middleware needs of a route's contract (lib/routes.ts): whether it is public. `none`:
+ * tokens are not even looked at (the $default route answers 404/405 to anyone).
+ */
 export interface RouteOptions {
-  /** Token mode: answer without a token (sign-up, login, the API description). */
-  public?: boolean;
+  auth: HttpContract['auth'] | 'none';
 }
 
 export type HttpRoute = (request: HttpRequest) => Promise<HttpResponse>;
 
 /**
  * Wraps a route in the HTTP plumbing every endpoint shares: request-scoped logging, JSON body
- * parsing with a size limit, and the mapping of errors to one problem+json shape.
+ * parsing with a size limit, the mapping of errors to one problem+json shape, and HEAD.
  */
-export function httpHandler(route: HttpRoute, options: RouteOptions = {}) {
+export function httpHandler(route: HttpRoute, options: RouteOptions = { auth: 'token' }) {
   const mode = authMode();
   if (mode === 'token') signingKey();
   return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Before the error mapping, so that its onError runs after it (middy runs those in reverse).
+    .use({ after: withoutBodyForHead, onError: withoutBodyForHead })
     .use({ onError: mapErrorToResponse })
     .handler(async (event, context) => {
       const request = toRequest(event, context);
-      if (mode === 'token') request.auth = await authenticate(request, options);
+      if (mode === 'token' && options.auth !== 'none') request.auth = await authenticate(request, options);
       return route(request);
     });
+}
+
+/**
+ * HEAD answers as GET does, without the body (API Gateway routes HEAD to the GET function: see
+ * lib/routes.ts; serverless-offline lets hapi do it).
+ */
+function withoutBodyForHead(request: middy.Request<APIGatewayProxyEventV2, HttpResponse, Error, Context>) {
+  if (request.event.requestContext?.http?.method === 'HEAD' && request.response) request.response = { ...request.response, body: '' };
 }
 
 const unauthorized = (code: string, detail: string) =>
@@ -52,7 +66,7 @@ const unauthorized = (code: string, detail: string) =>
 async function authenticate(request: HttpRequest, options: RouteOptions): Promise<{ userId: number } | undefined> {
   const header = request.headers.authorization;
   if (!header) {
-    if (options.public) return undefined;
+    if (options.auth === 'public') return undefined;
     throw unauthorized('unauthorized', 'This endpoint needs a Bearer token: POST /auth/token/ gives one.');
   }
   // API Gateway joins repeated headers with a comma; a token never holds one.
@@ -80,8 +94,17 @@ function toRequest(event: APIGatewayProxyEventV2, context: Context): HttpRequest
   };
 }
 
+/** JSON: `application/json` or a `+json` type, with any parameters; no Content-Type is taken as JSON too. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
+
+const unsupportedMediaType = (given: string) =>
+  new AppError(415, 'unsupported_media_type', `The body must be JSON (Content-Type: application/json), not ${given}.`);
+
 function parseBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (mediaType && !JSON_MEDIA_TYPE.test(mediaType)) throw unsupportedMediaType(mediaType);
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
   const text = raw.toString('utf8');

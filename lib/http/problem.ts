@@ -16,11 +16,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+export const problemTitle = (status: number) => TITLES[status] ?? 'Error';
+
 /** RFC 9457 problem details: the single error shape of every endpoint. */
 export function problemResponse(error: AppError, instance?: string): HttpResponse {
   const body = {
     type: `urn:chat-serverless:problem:${error.code}`,
-    title: TITLES[error.status] ?? 'Error',
+    title: problemTitle(error.status),
     status: error.status,
     detail: error.message,
     code: error.code,

@@ -28,6 +28,9 @@ const STATUS_NAMES: Record<number, string> = { 200: 'HTTP_200_OK', 201: 'HTTP_20
  * out when there is none (the seed's join answer).
  */
 export function envelope(statusCode: number, data?: unknown, headers?: Record<string, string>): HttpResponse {
-  const message = STATUS_NAMES[statusCode] ?? `HTTP_${statusCode}`;
+  const message = statusName(statusCode);
   return json(statusCode, data === undefined ? { status: statusCode, message } : { status: statusCode, message, data }, headers);
 }
+
+/** The envelope's `message` for a status: `HTTP_200_OK`. */
+export const statusName = (statusCode: number) => STATUS_NAMES[statusCode] ?? `HTTP_${statusCode}`;

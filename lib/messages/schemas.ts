@@ -17,6 +17,8 @@ const queryModeSendBody = z.object({ from: idValue, text: messageText });
 const tokenModeSendBody = z.object({ from: z.optional(idValue), text: messageText });
 
 export const sendMessageBody = (mode: AuthMode) => (mode === 'token' ? tokenModeSendBody : queryModeSendBody);
+/** The body the OpenAPI document describes for both modes: `from` optional, query mode's 400 without it documented. */
+export const sendMessageBodyOfEitherMode = tokenModeSendBody;
 /** What the service is given: `from` resolved to the acting sender. */
 export type SendMessageBody = z.output<typeof queryModeSendBody>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { idText, text, wholeNumberText } from '../http/fields.ts';
+import { idText, integerText, text } from '../http/fields.ts';
 import { MAX_INITIAL_MEMBERS } from './model.ts';
 
 /** The creator may be one more initial member than the list names. */
@@ -24,8 +24,8 @@ export const DEFAULT_MEMBERS_PAGE = 50;
 export const roomMembersQuery = z.pipe(
   z.object({
     include: z.optional(z.literal('past', { error: 'The only accepted value is "past".' })),
-    limit: z.optional(wholeNumberText(1, MAX_MEMBERS_PAGE, `Must be a whole number from 1 to ${MAX_MEMBERS_PAGE}.`)),
-    after: z.optional(wholeNumberText(0, Number.MAX_SAFE_INTEGER, 'Must be a user id (the page.next of the previous page) or 0.')),
+    limit: z.optional(integerText(1, MAX_MEMBERS_PAGE, `Must be a whole number from 1 to ${MAX_MEMBERS_PAGE}.`)),
+    after: z.optional(integerText(0, Number.MAX_SAFE_INTEGER, 'Must be a user id (the page.next of the previous page) or 0.')),
     history_after: z.optional(
       z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{12}#(joined|left)$/, 'Must be the page.history_next of the previous page.')),
     ),

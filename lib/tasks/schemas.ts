@@ -9,7 +9,7 @@ export const taskId = z.pipe(
 
 export const taskIdPath = z.object({ task_id: taskId });
 
-/** The states a client reads, and what each means (README, "Messages"). */
+/** The states a client reads, and what each means (README, "Messages"; the task-state answer in lib/messages/answers.ts). */
 export const TASK_STATE_MEANINGS: Record<(typeof TASK_STATES)[number], string> = {
   PENDING: 'accepted and queued, not stored yet',
   STARTED: 'not written any more (tasks of earlier versions only)',
@@ -17,13 +17,3 @@ export const TASK_STATE_MEANINGS: Record<(typeof TASK_STATES)[number], string> =
   SUCCESS: 'stored; result: the message with its room and sequence',
   FAILURE: 'can never be stored (the room is gone, the sender left, the queue refused it); result: why',
 };
-
-/** What GET /chat/task_state/:task_id answers: the seed's {state, result}, not enveloped. */
-export const taskStatusResponse = z.object({
-  state: z.enum(TASK_STATES).register(z.globalRegistry, {
-    description: Object.entries(TASK_STATE_MEANINGS)
-      .map(([state, meaning]) => `${state}: ${meaning}`)
-      .join('. '),
-  }),
-  result: z.unknown(),
-});

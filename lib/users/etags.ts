@@ -1,7 +1,9 @@
 import type { HttpRequest } from '../http/handler.ts';
 import { ifMatchAccepts, strongEtag } from '../http/etag.ts';
 import { ok, type HttpResponse } from '../http/responses.ts';
+import { parse } from '../http/validation.ts';
 import type { PublicUser } from './model.ts';
+import { userUpdateHeaders } from './schemas.ts';
 
 /**
  * A user's ETag is the strong tag of its JSON representation (what GET /users/:id/ sends), so it
@@ -16,6 +18,6 @@ export function withEtag(user: PublicUser): HttpResponse {
 
 /** An If-Match header as the check updateUser runs on the stored user (strong comparison), if one was sent. */
 export function ifMatchPrecondition(request: Pick<HttpRequest, 'headers'>): ((current: PublicUser) => boolean) | undefined {
-  const ifMatch = request.headers['if-match'];
+  const ifMatch = parse(userUpdateHeaders, request.headers, 'headers')['if-match'];
   return ifMatch === undefined ? undefined : (current) => ifMatchAccepts(ifMatch, userEtag(current));
 }

@@ -42,6 +42,15 @@ export const patchUserBody = z.object({
 });
 export type UserChanges = z.output<typeof patchUserBody>;
 
+/** PUT and PATCH: `If-Match` makes the write conditional on the user's current ETag (412 otherwise). */
+export const userUpdateHeaders = z.object({
+  'if-match': z.optional(
+    z.string().register(z.globalRegistry, {
+      description: 'The ETag of the user as last read (strong comparison), or `*`: the write happens only if it still matches, else 412 and nothing is written.',
+    }),
+  ),
+});
+
 /** django-filter semantics: exact matches, empty values ignored, unknown parameters ignored. */
 const filterValue = <T extends z.ZodMiniType>(schema: T) =>
   z.optional(z.pipe(z.transform((value: unknown) => (value === '' ? undefined : value)), z.optional(schema)));

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { TEST_FILE_HORIZON_SECONDS, windowWithoutBoundaryWithin } from '../support/rate-window.ts';
 
 // Token mode for this file's own module registry, with a private stage (its own rate-limit keys)
-// and a low sign-up limit.
+// and a low sign-up limit, in a window with no boundary during this file's run (the limit is then
+// exact: test/support/rate-window.ts).
 process.env.AUTH_MODE = 'token';
 process.env.AUTH_TOKEN_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 process.env.STAGE = `token-life-${randomUUID().slice(0, 8)}`;
-process.env.RATE_LIMIT_SIGNUPS_PER_IP = '2/60s';
+process.env.RATE_LIMIT_SIGNUPS_PER_IP = `2/${windowWithoutBoundaryWithin(TEST_FILE_HORIZON_SECONDS)}s`;
 const { issueToken } = await import('../../lib/auth/tokens.ts');
 const { createUser } = await import('../../lib/users/service.ts');
 const { createGroupRoom } = await import('../../lib/rooms/service.ts');
@@ -123,6 +125,7 @@ describe('token mode: sign-ups are limited per client IP', () => {
     const event = httpEvent({ method: 'POST', path: '/users/', body: { username, password: 'Passw0rd!' } });
     event.requestContext.http.sourceIp = ip;
     const result = (await handlers.usersCreate(event, lambdaContext())) as { statusCode: number; headers?: Record<string, string>; body?: string };
+    await checkLambdaAnswer(handlers.usersCreate, event, result);
     return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined, username };
   };
 

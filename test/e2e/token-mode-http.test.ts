@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/local-stack.ts';
+import { chatFlow, signIn } from '../../client/example.ts';
+import { checkedFetch, http } from '../support/http.ts';
 import { uniqueName, type HttpAnswer } from '../support/lambda.ts';
 
 /**
@@ -12,25 +14,17 @@ let stack: LocalStack;
 beforeAll(async () => {
   process.env.AUTH_MODE = 'token';
   process.env.AUTH_TOKEN_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
-  stack = await startLocalStack({ stage: 'local', offline: true, poller: false, authMode: 'token', log: () => {} });
+  // With the SQS poller: the typed-client flow below waits for its messages to be stored.
+  stack = await startLocalStack({ stage: 'local', offline: true, poller: true, authMode: 'token', log: () => {} });
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-async function api(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<HttpAnswer> {
-  const response = await fetch(new URL(path, stack.httpUrl), {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: Object.fromEntries(response.headers.entries()), body: text ? JSON.parse(text) : undefined };
-}
+/** Over HTTP to this file's stack; every answer is checked against the OpenAPI document. */
+const api = (method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<HttpAnswer> =>
+  http(method, path, { base: stack.httpUrl!, body: options.body, headers: options.token ? { Authorization: `Bearer ${options.token}` } : {} });
 
 /** Signs up (public) and logs in, both over HTTP. */
 async function signUpAndLogIn(): Promise<{ id: number; username: string; token: string }> {
@@ -107,5 +101,15 @@ describe('token mode over HTTP (AUTH_MODE=token, a local stack of its own)', () 
     expect(description.status).toBe(200);
     expect(description.body.openapi).toBe('3.1.0');
     expect(description.body.components.securitySchemes.bearer.scheme).toBe('bearer');
+  });
+
+  it('the typed client generated from the local document runs the same chat flow against a token-mode stage', async () => {
+    const [alice, bob] = [await signUpAndLogIn(), await signUpAndLogIn()];
+    const { client, userId } = await signIn({ baseUrl: stack.httpUrl!, fetch: checkedFetch }, alice.username, 'Correct-Horse-1');
+    expect(userId).toBe(alice.id);
+    const flow = await chatFlow(client, { userId, member: bob.username, texts: ['one', 'two', 'three'] });
+    expect(flow.replayed).toBe(true);
+    expect(flow.stored).toMatchObject({ room: { id: flow.roomId }, msg_from: { id: alice.id, username: alice.username }, text: 'one' });
+    expect(flow.history).toEqual(['one', 'two', 'three']);
   });
 });

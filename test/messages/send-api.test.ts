@@ -182,7 +182,8 @@ describe('POST /chat/group/:room_id/ (group message)', () => {
 
   it.each([
     ['malformed JSON', '{"from": 1, "text": ', 'malformed_json', 'body'],
-    ['no body', undefined, 'validation_failed', 'body'],
+    // No body is an empty object, as DRF's request.data: each required field is missing.
+    ['no body', undefined, 'validation_failed', 'text'],
     ['a JSON array', [], 'validation_failed', 'body'],
     ['a JSON string', '"hi"', 'validation_failed', 'body'],
     ['a missing from', { text: 'hi' }, 'validation_failed', 'from'],

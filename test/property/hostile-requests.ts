@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SQSRecord } from 'aws-lambda';
 import { functionFiles, httpFunctions, importFunction, type HttpFunction } from '../trust/routes.ts';
-import { httpEvent, lambdaContext } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, lambdaContext } from '../support/lambda.ts';
 import { HOSTILE_FRAME_FUNCTIONS } from '../realtime/covered.ts';
 
 /**
@@ -320,8 +320,9 @@ describe(`property (${TOKEN_MODE ? 'token' : 'query'} mode): hostile requests at
   });
 
   it('covers every function in functions/ (the SQS consumer below)', () => {
-    // The WebSocket functions get hostile frames in test/realtime/hostile-frames.test.ts.
-    const covered = new Set([...routes.map((route) => route.file), 'functions/message-consumer.ts', ...HOSTILE_FRAME_FUNCTIONS]);
+    // The $default route answers only 404/405 (test/trust/http-edges.test.ts); the WebSocket
+    // functions get hostile frames in test/realtime/hostile-frames.test.ts.
+    const covered = new Set([...routes.map((route) => route.file), 'functions/message-consumer.ts', 'functions/default-route.ts', ...HOSTILE_FRAME_FUNCTIONS]);
     expect(new Set(functionFiles())).toEqual(covered);
   });
 
@@ -348,6 +349,7 @@ describe(`property (${TOKEN_MODE ? 'token' : 'query'} mode): hostile requests at
       event.isBase64Encoded = request.body.base64;
       const before = await snapshot();
       const result = (await handler(event, lambdaContext())) as Result;
+      await checkLambdaAnswer(handler, event, result);
       const { status } = checkAnswer(result, label);
       expect(({} as Record<string, unknown>).polluted, 'Object.prototype polluted').toBeUndefined();
       if (status >= 400) expect(await snapshot(), `${label}: a rejected request (${status}) changed the tables`).toEqual(before);

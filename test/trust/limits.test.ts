@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../lib/http/handler.ts';
 import { dynamoUsage, resetDynamoUsage } from '../../lib/repository/client.ts';
 import { findUserIdByUsername } from '../../lib/repository/users.ts';
-import { routeTable } from '../../lib/openapi/routes.ts';
 import { MAX_ROOM_MEMBER_ENTRIES } from '../../lib/rooms/schemas.ts';
-import { httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
 import { concretePath, httpFunctions, importFunction } from './routes.ts';
 
 /**
@@ -26,6 +25,7 @@ async function callRaw(file: string, request: HttpCall, edit: (event: ReturnType
   const event = httpEvent(request);
   edit(event);
   const result = (await handlers.get(file)!(event, lambdaContext())) as { statusCode: number; headers?: Record<string, string>; body?: string };
+  await checkLambdaAnswer(handlers.get(file), event, result);
   return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
@@ -38,9 +38,8 @@ function expectRejected(answer: HttpAnswer, status: number, field?: string) {
 
 const seedId = async (n: number) => (await findUserIdByUsername(`user_${n}`))!;
 
-/** The routes that take a body (those documented with one); the others never read it. */
-const takesBody = new Set(routeTable('query').filter((doc) => doc.body).map((doc) => `${doc.method.toUpperCase()} ${doc.path.replace(/\/$/, '')}`));
-const bodyRoutes = routes.filter((route) => takesBody.has(`${route.method} ${route.route}`));
+/** The routes that take a body (those with a body schema in lib/routes.ts); the others never read it. */
+const bodyRoutes = routes.filter((route) => route.takesBody);
 
 describe('limits: body size (64 KiB)', () => {
   it.each(bodyRoutes.map((route) => [`${route.method} ${route.route}`, route] as const))('%s answers 413 to a body over 64 KiB, plain or base64, and writes nothing', async (_, route) => {
@@ -54,7 +53,6 @@ describe('limits: body size (64 KiB)', () => {
   });
 
   it('every route that takes a body is covered', () => {
-    expect(bodyRoutes.length).toBe(takesBody.size);
     expect(bodyRoutes.length).toBeGreaterThanOrEqual(7);
   });
 

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { checkLambdaAnswer, httpEvent, invoke, lambdaContext, uniqueName, type HttpAnswer, type HttpCall } from '../support/lambda.ts';
+import { TEST_FILE_HORIZON_SECONDS, windowWithoutBoundaryWithin } from '../support/rate-window.ts';
 
 // This file's own module registry: low limits, and a private stage so its Redis keys (the same
-// real Redis as the cache, behind the Upstash REST bridge) are its own.
+// real Redis as the cache, behind the Upstash REST bridge) are its own. Every test counts up to a
+// limit with fresh senders, usernames and addresses, in a window none of whose boundaries falls
+// within this file's run: each limit is then exact, never a sliding window's approximation.
+const WINDOW_SECONDS = windowWithoutBoundaryWithin(TEST_FILE_HORIZON_SECONDS);
 process.env.STAGE = `ratelimit-${randomUUID().slice(0, 8)}`;
-process.env.RATE_LIMIT_SENDS = '3/60s';
-process.env.RATE_LIMIT_LOGINS_PER_USER = '2/60s';
-process.env.RATE_LIMIT_LOGINS_PER_IP = '4/60s';
+process.env.RATE_LIMIT_SENDS = `3/${WINDOW_SECONDS}s`;
+process.env.RATE_LIMIT_LOGINS_PER_USER = `2/${WINDOW_SECONDS}s`;
+process.env.RATE_LIMIT_LOGINS_PER_IP = `4/${WINDOW_SECONDS}s`;
+const { keyPrefix } = await import('../../lib/cache/redis.ts');
 const { handler: sendGroup } = await import('../../functions/send-group.ts');
 const { handler: sendDirect } = await import('../../functions/send-direct.ts');
 const { handler: tokenHandler } = await import('../../functions/auth-token.ts');
@@ -28,6 +33,7 @@ async function fromIp(ip: string, call: HttpCall): Promise<HttpAnswer> {
   const event = httpEvent(call);
   event.requestContext.http.sourceIp = ip;
   const result = (await tokenHandler(event, lambdaContext())) as { statusCode: number; headers?: Record<string, string>; body?: string };
+  await checkLambdaAnswer(tokenHandler, event, result);
   return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
@@ -41,13 +47,17 @@ function expectRateLimited(answer: HttpAnswer, limit: number) {
   expect(answer.headers['Content-Type']).toBe('application/problem+json');
   expect(answer.body).toMatchObject({ status: 429, code: 'rate_limited', title: 'Too Many Requests' });
   const retryAfter = Number(answer.headers['Retry-After']);
-  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= WINDOW_SECONDS).toBe(true);
   expect(answer.headers['RateLimit-Limit']).toBe(String(limit));
   expect(answer.headers['RateLimit-Remaining']).toBe('0');
   expect(answer.headers['RateLimit-Reset']).toBe(answer.headers['Retry-After']);
 }
 
 describe('rate limits on the real Redis (sliding windows, limits from the environment)', () => {
+  it('counts in a namespace of its own (the private stage reached lib before lib read it)', () => {
+    expect(keyPrefix).toBe(`chat:${process.env.STAGE}`);
+  });
+
   it('sends: per sender, across both send endpoints; the 429 reads and writes nothing', async () => {
     const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
     const room = await createGroupRoom({ room_name: uniqueName('limited'), room_member: [alice, bob] });

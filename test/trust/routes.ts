@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endpoints, handlerFile, routeKey } from '../../lib/routes.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -8,31 +9,25 @@ export interface HttpFunction {
   /** e.g. functions/user-get.ts */
   file: string;
   method: string;
-  /** As declared (no trailing slash), e.g. /users/{id} */
+  /** As the HTTP API routes it (no trailing slash), e.g. /users/{id} */
   route: string;
+  /** As clients call it (the seed's trailing slash), e.g. /users/{id}/ */
+  path: string;
   pathParams: string[];
+  /** The route reads a JSON body. */
+  takesBody: boolean;
 }
 
-/**
- * The HTTP functions as infra/functions/*.yml declares them: each function's handler file and its
- * `httpApi: 'METHOD /path'` events (the yml layout of this project: `handler:` before `events:`).
- */
+/** The HTTP functions of the route table (lib/routes.ts). */
 export function httpFunctions(): HttpFunction[] {
-  const found: HttpFunction[] = [];
-  const dir = path.join(ROOT, 'infra', 'functions');
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.yml'))) {
-    let handler: string | undefined;
-    for (const line of readFileSync(path.join(dir, name), 'utf8').split('\n')) {
-      const handlerMatch = /^\s+handler:\s*(\S+)\.handler\s*$/.exec(line);
-      if (handlerMatch) handler = `${handlerMatch[1]}.ts`;
-      const routeMatch = /^\s*-\s*httpApi:\s*['"]?([A-Z]+)\s+(\S+?)['"]?\s*$/.exec(line);
-      if (routeMatch && handler) {
-        const route = routeMatch[2]!;
-        found.push({ file: handler, method: routeMatch[1]!, route, pathParams: [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!) });
-      }
-    }
-  }
-  return found;
+  return endpoints().map((endpoint) => ({
+    file: handlerFile(endpoint.handler),
+    method: endpoint.method,
+    route: routeKey(endpoint).slice(endpoint.method.length + 1),
+    path: endpoint.path,
+    pathParams: [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!),
+    takesBody: endpoint.request?.body !== undefined,
+  }));
 }
 
 /** Every functions/*.ts file. */
@@ -42,10 +37,11 @@ export function functionFiles(): string[] {
     .map((file) => `functions/${file}`);
 }
 
-/** A concrete path for a declared route, with the seed's trailing slash where the route has params or segments. */
+/** The path a client calls for a route (`/users/{id}` as routed), with its parameters filled in. */
 export function concretePath(route: string, params: Record<string, string>): string {
-  const filled = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
-  return filled.endsWith('.json') || filled.includes('task_state') ? filled : `${filled}/`;
+  const endpoint = httpFunctions().find((candidate) => candidate.route === route);
+  if (!endpoint) throw new Error(`No route ${route} in lib/routes.ts`);
+  return endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
 export const importFunction = async (file: string) =>

@@ -10,10 +10,15 @@ const { handler: createHandler } = await import('../../functions/users-create.ts
 const { handler: patchHandler } = await import('../../functions/user-patch.ts');
 const { handler: listHandler } = await import('../../functions/users-list.ts');
 const { dynamoUsage, resetDynamoUsage } = await import('../../lib/repository/client.ts');
+const { keyPrefix } = await import('../../lib/cache/redis.ts');
 
 const list = () => invoke(listHandler, { path: '/users/' });
 
 describe('GET /users/ through the Redis cache (real Redis behind the Upstash REST bridge)', () => {
+  it('caches in a namespace of its own (the private stage reached lib before lib read it)', () => {
+    expect(keyPrefix).toBe(`chat:${process.env.STAGE}`);
+  });
+
   it('misses, then hits without touching DynamoDB, then is invalidated by any user write', async () => {
     const first = await list();
     expect(first.headers['X-Cache']).toBe('miss');
