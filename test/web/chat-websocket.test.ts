@@ -12,11 +12,13 @@ import { conversation, description, DESKTOP, measureSendToScreen, median, messag
 import { signUp, until, webStack } from './support/web-stack.ts';
 
 let browser: Browser;
+let zoeId: number;
 const opened: AppPage[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  for (const name of ['wes', 'zoe']) await signUp(name);
+  await signUp('wes');
+  zoeId = await signUp('zoe');
 });
 
 afterAll(async () => {
@@ -158,6 +160,9 @@ describe('live over the WebSocket API', () => {
     console.info(`web: Send → shown on the other user's screen (WebSocket): ${latencies.join(', ')} ms; median ${median(latencies)} ms`);
     expect(framesOfType(frames, 'message').map((f) => JSON.parse(f).message.text)).toEqual(latencies.map((_, i) => `socket ${String(i + 1).padStart(2, '0')}`));
     expect(unseenPolls(zoe)).toBe(polls);
+    // A direct room (is_direct, direct_peer of the room list): its messages go to POST /chat/user/:peer/.
+    const posts = wes.requests.filter((r) => r.method === 'POST').map((r) => r.url.pathname);
+    expect(posts).toEqual(latencies.map(() => `/chat/user/${zoeId}/`));
     expect(zoe.errors).toEqual([]);
     expect(wes.errors).toEqual([]);
   });
