@@ -270,6 +270,10 @@ export interface components {
                 username: string;
             }[];
             member_count: number;
+            /** @description A direct room (of two users, made by POST /chat/user/{user_id}/; send to it there), not a group room. */
+            is_direct: boolean;
+            /** @description A direct room: the id of the other user (POST /chat/user/{user_id}/ sends to them); null for a group room. */
+            direct_peer: number | null;
             unread_count: number;
         };
         /** @description This API’s OpenAPI 3.1 description. */
@@ -360,6 +364,10 @@ export interface components {
                 username: string;
             }[];
             member_count: number;
+            /** @description A direct room (of two users, made by POST /chat/user/{user_id}/; send to it there), not a group room. */
+            is_direct: boolean;
+            /** @description A direct room: the id of the other user (POST /chat/user/{user_id}/ sends to them); null for a group room. */
+            direct_peer: number | null;
             messages: components["schemas"]["ReadMessage"][];
             page: components["schemas"]["Page"];
         };
@@ -378,6 +386,10 @@ export interface components {
                 username: string;
             }[];
             member_count: number;
+            /** @description A direct room (of two users, made by POST /chat/user/{user_id}/; send to it there), not a group room. */
+            is_direct: boolean;
+            /** @description A direct room: the id of the other user (POST /chat/user/{user_id}/ sends to them); null for a group room. */
+            direct_peer: number | null;
         };
         /**
          * Format: uuid
@@ -423,6 +435,10 @@ export interface components {
                 username: string;
             }[];
             member_count: number;
+            /** @description A direct room (of two users, made by POST /chat/user/{user_id}/; send to it there), not a group room. */
+            is_direct: boolean;
+            /** @description A direct room: the id of the other user (POST /chat/user/{user_id}/ sends to them); null for a group room. */
+            direct_peer: number | null;
             messages: components["schemas"]["ReadMessage"][];
             has_more: boolean;
         };
@@ -1554,7 +1570,25 @@ export interface operations {
                      *             }
                      *           ],
                      *           "member_count": 2,
+                     *           "is_direct": false,
+                     *           "direct_peer": null,
                      *           "unread_count": 2
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "room_name": "user_7 - user_8",
+                     *           "room_member": [
+                     *             {
+                     *               "username": "user_7"
+                     *             },
+                     *             {
+                     *               "username": "user_8"
+                     *             }
+                     *           ],
+                     *           "member_count": 2,
+                     *           "is_direct": true,
+                     *           "direct_peer": 8,
+                     *           "unread_count": 0
                      *         }
                      *       ]
                      *     }
@@ -1637,7 +1671,9 @@ export interface operations {
                      *             "username": "user_8"
                      *           }
                      *         ],
-                     *         "member_count": 2
+                     *         "member_count": 2,
+                     *         "is_direct": false,
+                     *         "direct_peer": null
                      *       }
                      *     }
                      */
@@ -1699,7 +1735,9 @@ export interface operations {
                      *             "username": "user_8"
                      *           }
                      *         ],
-                     *         "member_count": 2
+                     *         "member_count": 2,
+                     *         "is_direct": false,
+                     *         "direct_peer": null
                      *       }
                      *     }
                      */
@@ -2107,6 +2145,8 @@ export interface operations {
                      *           }
                      *         ],
                      *         "member_count": 2,
+                     *         "is_direct": false,
+                     *         "direct_peer": null,
                      *         "messages": [
                      *           {
                      *             "id": "1-42",
@@ -2197,6 +2237,8 @@ export interface operations {
                      *             }
                      *           ],
                      *           "member_count": 2,
+                     *           "is_direct": false,
+                     *           "direct_peer": null,
                      *           "messages": [
                      *             {
                      *               "id": "1-42",

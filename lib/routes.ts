@@ -155,20 +155,32 @@ const exampleUser = {
   date_joined: '2026-11-20T08:00:00.000Z',
   is_active: true,
 };
-const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2 };
+const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: false, direct_peer: null };
 const exampleMessage = { id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT };
 const examplePage = { limit: 50, prev: 42, next: null, has_more_before: true, has_more_after: false };
 // Written out, not spread: esbuild cannot prove a spread pure either.
-const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, unread_count: 2 };
+const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: false, direct_peer: null, unread_count: 2 };
+const exampleDirectRoom = { id: 2, room_name: 'user_7 - user_8', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: true, direct_peer: 8, unread_count: 0 };
 const exampleRoomMessages = {
   id: 1,
   room_name: 'general',
   room_member: [{ username: 'user_7' }, { username: 'user_8' }],
   member_count: 2,
+  is_direct: false,
+  direct_peer: null,
   messages: [{ id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT, seen_by: [{ id: 8, username: 'user_8' }] }],
   page: examplePage,
 };
-const exampleUnseenRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, messages: [exampleMessage], has_more: false };
+const exampleUnseenRoom = {
+  id: 1,
+  room_name: 'general',
+  room_member: [{ username: 'user_7' }, { username: 'user_8' }],
+  member_count: 2,
+  is_direct: false,
+  direct_peer: null,
+  messages: [exampleMessage],
+  has_more: false,
+};
 const exampleTaskId = 'a487117c-d31b-45b0-ae3c-28126b0f3ec2';
 const userBodyExample = { username: 'ada', password: 'Correct-Horse-1', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', profile: { status: 'Online', status_msg: 'Counting' } };
 const sendExample = { from: 7, text: 'Hello!' };
@@ -305,7 +317,7 @@ export const chatroomList = {
   http: {
     method: 'GET', path: '/chat/chatroom/', tag: 'rooms', auth: 'token', actor: 'optional',
     summary: "Group rooms, or with an acting user that user's rooms with their members and unread counts",
-    responses: { 200: { description: 'The rooms', envelope: roomListResponse, example: [exampleMyRoom] } },
+    responses: { 200: { description: 'The rooms', envelope: roomListResponse, example: [exampleMyRoom, exampleDirectRoom] } },
     errors: ['forbidden', 'not_found'],
   },
   iamRoleStatements: [

@@ -86,7 +86,7 @@ export async function readRoomMessages(roomId: number, userId: number, request: 
       .map((m) => name(m.userId));
     return { ...view, seen_by: seenBy };
   });
-  return { ...withMembers(room, roster, usernames), messages, page };
+  return { ...withMembers(room, roster, usernames, userId), messages, page };
 }
 
 /**
@@ -137,7 +137,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
     const found = unseen.get(room.id);
     const mine = (message: StoredMessage) => message.senderId === userId;
     return {
-      ...withMembers(room, roster, usernames),
+      ...withMembers(room, roster, usernames, userId),
       messages: (found?.returned ?? []).filter((message) => !mine(message)).map((message) => toReadMessage(message, room, name)),
       has_more: found?.hasMore ?? false,
     };

@@ -29,6 +29,7 @@ function roomItem(room: Room, createdAt: string): Item {
     id: room.id,
     room_name: room.room_name,
     is_direct: room.is_direct,
+    ...(room.pair ? { pair: room.pair } : {}),
     lastSequence: room.lastSequence,
     createdAt,
   };
@@ -55,7 +56,14 @@ function eventItem(event: MembershipEvent): Item {
 }
 
 export function toRoom(item: Item): Room {
-  return { id: Number(item.id), room_name: String(item.room_name), is_direct: item.is_direct === true, lastSequence: Number(item.lastSequence ?? 0) };
+  const pair = Array.isArray(item.pair) && item.pair.length === 2 ? ([Number(item.pair[0]), Number(item.pair[1])] as [number, number]) : undefined;
+  return {
+    id: Number(item.id),
+    room_name: String(item.room_name),
+    is_direct: item.is_direct === true,
+    ...(pair ? { pair } : {}),
+    lastSequence: Number(item.lastSequence ?? 0),
+  };
 }
 
 export function toRoster(item: Item): Roster {

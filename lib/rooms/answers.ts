@@ -20,6 +20,10 @@ export const roomWithMembersResponse = z
     room_name: z.string(),
     room_member: z.array(z.object({ username: z.string() })).check(z.maxLength(MAX_LISTED_MEMBERS)),
     member_count: memberCount,
+    is_direct: z.boolean().register(z.globalRegistry, { description: 'A direct room (of two users, made by POST /chat/user/{user_id}/; send to it there), not a group room.' }),
+    direct_peer: z.nullable(idNumber).register(z.globalRegistry, {
+      description: 'A direct room: the id of the other user (POST /chat/user/{user_id}/ sends to them); null for a group room.',
+    }),
   })
   .register(z.globalRegistry, {
     id: 'RoomWithMembers',

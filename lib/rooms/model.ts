@@ -3,6 +3,8 @@ export interface Room {
   id: number;
   room_name: string;
   is_direct: boolean;
+  /** A direct room's pair of users, lower id first (on META since creation; absent on direct rooms created before it was). */
+  pair?: [number, number];
   /** Sequence of the room's latest message (0: none yet); advanced only by the message consumer. */
   lastSequence: number;
 }
@@ -56,6 +58,9 @@ export interface RoomWithMembers extends RoomSummary {
   /** At most MAX_LISTED_MEMBERS members; all of them when member_count is not larger. */
   room_member: { username: string }[];
   member_count: number;
+  is_direct: boolean;
+  /** A direct room: the other user's id (null when it cannot be told: see directPeer); a group room: null. */
+  direct_peer: number | null;
 }
 
 /**
@@ -86,8 +91,28 @@ export const MAX_LISTED_MEMBERS = 50;
  */
 export const EMPTY_ROOM_NAME_HOLD_MS = 24 * 60 * 60 * 1000;
 
-/** The seed's room with members: the listed ones in id order, a deleted user left out, and how many there are. */
-export function withMembers(room: RoomSummary, roster: Pick<Roster, 'listedIds' | 'memberCount'>, usernames: Map<number, string>): RoomWithMembers {
+/**
+ * The other user of a direct room, for `userId` (one of the pair): from the pair on META, else
+ * (a room created before META held it) from the roster while both are members; null for a group
+ * room, or when neither tells. No request: both items are read with every room answer.
+ */
+export function directPeer(room: Pick<Room, 'is_direct' | 'pair'>, roster: Pick<Roster, 'listedIds'>, userId: number | undefined): number | null {
+  if (!room.is_direct || userId === undefined) return null;
+  const ids = room.pair ?? roster.listedIds;
+  if (!ids.includes(userId)) return null;
+  return ids.find((id) => id !== userId) ?? null;
+}
+
+/**
+ * The seed's room with members: the listed ones in id order, a deleted user left out, and how many
+ * there are; whether it is a direct room and, for `userId`, the other user of a direct room.
+ */
+export function withMembers(
+  room: Pick<Room, 'id' | 'room_name' | 'is_direct' | 'pair'>,
+  roster: Pick<Roster, 'listedIds' | 'memberCount'>,
+  usernames: Map<number, string>,
+  userId?: number,
+): RoomWithMembers {
   return {
     id: room.id,
     room_name: room.room_name,
@@ -96,6 +121,8 @@ export function withMembers(room: RoomSummary, roster: Pick<Roster, 'listedIds' 
       return username === undefined ? [] : [{ username }];
     }),
     member_count: roster.memberCount,
+    is_direct: room.is_direct,
+    direct_peer: directPeer(room, roster, userId),
   };
 }
 

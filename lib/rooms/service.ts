@@ -51,8 +51,8 @@ export async function findOrCreateDirectRoom(a: UserName, b: UserName): Promise<
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const existing = await repository.getDirectRoomId(a.id, b.id);
     if (existing !== undefined) return withBothMembers(existing, [a.id, b.id]);
-    const room: Room = { id: await nextId('ROOM'), room_name: directRoomName(a, b), is_direct: true, lastSequence: 0 };
     const pair: [number, number] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
+    const room: Room = { id: await nextId('ROOM'), room_name: directRoomName(a, b), is_direct: true, pair, lastSequence: 0 };
     if ((await repository.insertDirectRoom(room, pair, now())) === 'created') return room;
   }
   throw keptChanging();
@@ -81,7 +81,7 @@ export async function listRooms(userId?: number): Promise<RoomSummary[] | (RoomW
   const { usernamesById } = await repository.lookupUsers({ usernames: [], userIds: [userId, ...rooms.flatMap(({ roster }) => shownMemberIds(roster))] });
   if (!usernamesById.has(userId)) throw userNotFound(userId);
   return rooms.map(({ room, roster, membership }) => ({
-    ...withMembers(room, roster, usernamesById),
+    ...withMembers(room, roster, usernamesById, userId),
     // The membership item is read with META in the same BatchGetItem (docs/reading.md, "Unread counts").
     unread_count: unreadCount(room.lastSequence, membership),
   }));
@@ -112,7 +112,7 @@ export async function createGroupRoom(input: CreateRoomInput, creatorId?: number
     inserted = await repository.insertGroupRoom(room, memberIds, now());
   }
   if (inserted.outcome === 'name-taken') throw nameTaken();
-  return withMembers(room, { listedIds: memberIds.slice(0, MAX_LISTED_MEMBERS), memberCount: memberIds.length }, usernamesById);
+  return withMembers(room, { listedIds: memberIds.slice(0, MAX_LISTED_MEMBERS), memberCount: memberIds.length }, usernamesById, creatorId);
 }
 
 /** Deletes the room holding a name if nobody ever joined it and it has held the name long enough. */
@@ -137,7 +137,7 @@ export async function showRoom(roomId: number, userId?: number): Promise<RoomSum
   if (!room || !roster || !memberships.has(userId)) throw roomNotFound(roomId);
   const { usernamesById } = await repository.lookupUsers({ usernames: [], userIds: [userId, ...shownMemberIds(roster)] });
   if (!usernamesById.has(userId)) throw userNotFound(userId);
-  return withMembers(room, roster, usernamesById);
+  return withMembers(room, roster, usernamesById, userId);
 }
 
 /** PUT /chat/chatroom/:id/: the acting user joins a group room. */

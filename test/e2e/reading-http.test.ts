@@ -59,7 +59,7 @@ describe('reading over HTTP through serverless-offline', () => {
     for (const path of [`/chat/messages/unseen/?user_id=${loner.id}`, `/chat/messages/unseen?user_id=${loner.id}`, `/chat/messages/unseen/?user_id=${loner.id}&wait=1`]) {
       const answer = await http('GET', path);
       expect(answer.status, path).toBe(200);
-      expect(answer.body.data, path).toEqual([{ id: room.id, room_name: room.room_name, room_member: expect.any(Array), member_count: 2, messages: [], has_more: false }]);
+      expect(answer.body.data, path).toEqual([{ id: room.id, room_name: room.room_name, room_member: expect.any(Array), member_count: 2, is_direct: false, direct_peer: null, messages: [], has_more: false }]);
     }
     expect((await http('GET', `/chat/messages/${room.id}?user_id=${loner.id}`)).status).toBe(200);
   });

@@ -41,7 +41,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
     expect(created.body).toEqual({
       status: 200,
       message: 'HTTP_200_OK',
-      data: { id: expect.any(Number), room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3 },
+      data: { id: expect.any(Number), room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3, is_direct: false, direct_peer: null },
     });
     const roomId: number = created.body.data.id;
 
@@ -54,7 +54,7 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
     // CHATROOM LIST with user_id: members shown.
     const mine = await http('GET', `/chat/chatroom/?user_id=${user7.id}`);
     expect(mine.status).toBe(200);
-    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3, unread_count: 0 });
+    expect(mine.body.data).toContainEqual({ id: roomId, room_name, room_member: [{ username: 'user_7' }, { username: 'user_8' }, { username: 'user_9' }], member_count: 3, is_direct: false, direct_peer: null, unread_count: 0 });
 
     // JOIN GROUP CHATROOM, then again.
     const joined = await http('PUT', `/chat/chatroom/${roomId}/?user_id=${user12.id}`);
@@ -108,6 +108,8 @@ describe('chat rooms over HTTP through serverless-offline (the seed README curls
       room_name: `${first!.username} - ${second!.username}`,
       room_member: [{ username: first!.username }, { username: second!.username }],
       member_count: 2,
+      is_direct: true,
+      direct_peer: second!.id,
     });
     expect((await http('GET', `/chat/chatroom/${direct.id}/`)).status).toBe(404);
   });

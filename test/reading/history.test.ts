@@ -105,7 +105,7 @@ describe('GET /chat/messages/:room_id/ — history pages', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ status: 200, message: 'HTTP_200_OK' });
     const { data } = answer.body;
-    expect(Object.keys(data).sort()).toEqual(['id', 'member_count', 'messages', 'page', 'room_member', 'room_name']);
+    expect(Object.keys(data).sort()).toEqual(['direct_peer', 'id', 'is_direct', 'member_count', 'messages', 'page', 'room_member', 'room_name']);
     const members = [reader!, writer!].sort((x, y) => x.id - y.id);
     expect(data).toMatchObject({ id: room.id, room_name: room.room_name, room_member: members.map((u) => ({ username: u.username })) });
     expect(data.page).toEqual({ limit: 50, prev: 11, next: null, has_more_before: true, has_more_after: false });

@@ -32,6 +32,8 @@ describe('GET /chat/messages/unseen/', () => {
       room_name: room.room_name,
       room_member: members,
       member_count: 2,
+      is_direct: false,
+      direct_peer: null,
       messages: [
         {
           id: `${room.id}-${sent.sequence}`,
@@ -136,7 +138,7 @@ describe('GET /chat/messages/unseen/', () => {
     resetDynamoUsage();
     const answer = await unseen(reader!.id, { wait: '2' });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toEqual([{ id: room.id, room_name: room.room_name, room_member: [{ username: reader!.username }], member_count: 1, messages: [], has_more: false }]);
+    expect(answer.body.data).toEqual([{ id: room.id, room_name: room.room_name, room_member: [{ username: reader!.username }], member_count: 1, is_direct: false, direct_peer: null, messages: [], has_more: false }]);
     const { byCommand } = dynamoUsage();
     // The rooms of the user (1 Query), the first read, at least one more poll, the usernames; no message Query.
     expect(byCommand.QueryCommand).toBe(1);

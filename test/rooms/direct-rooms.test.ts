@@ -11,7 +11,7 @@ describe('findOrCreateDirectRoom', () => {
     const ids = new Set(rooms.map((room) => room.id));
     expect(ids.size).toBe(1);
     const [low, high] = a!.id < b!.id ? [a!, b!] : [b!, a!];
-    expect(rooms[0]).toEqual({ id: rooms[0]!.id, room_name: `${low.username} - ${high.username}`, is_direct: true, lastSequence: 0 });
+    expect(rooms[0]).toEqual({ id: rooms[0]!.id, room_name: `${low.username} - ${high.username}`, is_direct: true, pair: [low.id, high.id], lastSequence: 0 });
     expect(await getRoom(rooms[0]!.id)).toEqual(rooms[0]);
 
     const state = await getRoomState(rooms[0]!.id);

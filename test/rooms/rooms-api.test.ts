@@ -57,7 +57,7 @@ describe('POST /chat/chatroom/', () => {
     expect(answer.body).toEqual({
       status: 200,
       message: 'HTTP_200_OK',
-      data: { id: expect.any(Number), room_name, room_member: byId([creator!, ...others]), member_count: 4 },
+      data: { id: expect.any(Number), room_name, room_member: byId([creator!, ...others]), member_count: 4, is_direct: false, direct_peer: null },
     });
     const { roster, room } = await getRoomState(answer.body.data.id);
     expect(room).toEqual({ id: answer.body.data.id, room_name, is_direct: false, lastSequence: 0 });
@@ -70,7 +70,7 @@ describe('POST /chat/chatroom/', () => {
     const name = uniqueName('empty');
     const answer = await create({ room_name: `  ${name}  ` });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toEqual({ id: expect.any(Number), room_name: name, room_member: [], member_count: 0 });
+    expect(answer.body.data).toEqual({ id: expect.any(Number), room_name: name, room_member: [], member_count: 0, is_direct: false, direct_peer: null });
     expect(await anonymousNames()).toContain(name);
   });
 
@@ -178,9 +178,9 @@ describe('GET /chat/chatroom/', () => {
     const answer = await list(me!.id);
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual([
-      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]), member_count: 2, unread_count: 0 },
-      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]), member_count: 2, unread_count: 0 },
-      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]), member_count: 2, unread_count: 0 },
+      { id: first.id, room_name: first.room_name, room_member: byId([me!, friend!]), member_count: 2, is_direct: false, direct_peer: null, unread_count: 0 },
+      { id: second.id, room_name: second.room_name, room_member: byId([me!, other!]), member_count: 2, is_direct: false, direct_peer: null, unread_count: 0 },
+      { id: direct.id, room_name: direct.room_name, room_member: byId([me!, other!]), member_count: 2, is_direct: true, direct_peer: other!.id, unread_count: 0 },
     ]);
     expect(answer.body.data.some((room: { id: number }) => room.id === notMine.id)).toBe(false);
   });
@@ -212,9 +212,10 @@ describe('GET /chat/chatroom/:id/', () => {
   it('with user_id: any room the user belongs to, direct rooms included, with members', async () => {
     const [a, b, c] = await newUsers(3, 'show');
     const group = await createRoom([b!, c!], a);
-    expect((await show(group.id, b!.id)).body.data).toEqual({ id: group.id, room_name: group.room_name, room_member: byId([a!, b!, c!]), member_count: 3 });
+    expect((await show(group.id, b!.id)).body.data).toEqual({ id: group.id, room_name: group.room_name, room_member: byId([a!, b!, c!]), member_count: 3, is_direct: false, direct_peer: null });
     const direct = await findOrCreateDirectRoom(a!, b!);
-    expect((await show(direct.id, a!.id)).body.data).toEqual({ id: direct.id, room_name: direct.room_name, room_member: byId([a!, b!]), member_count: 2 });
+    expect((await show(direct.id, a!.id)).body.data).toEqual({ id: direct.id, room_name: direct.room_name, room_member: byId([a!, b!]), member_count: 2, is_direct: true, direct_peer: b!.id });
+    expect((await show(direct.id, b!.id)).body.data).toMatchObject({ is_direct: true, direct_peer: a!.id });
   });
 
   it('answers 404 to non-members, unknown users and unknown rooms alike', async () => {

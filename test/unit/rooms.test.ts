@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.ts';
 import { parse } from '../../lib/http/validation.ts';
 import { isTransactionConflict, retryOnTransactionConflict } from '../../lib/repository/transactions.ts';
-import { directRoomName, leaveNeedsReplacement, listedAfterJoin, MAX_INITIAL_MEMBERS, MAX_LISTED_MEMBERS, shownMemberIds, withMembers } from '../../lib/rooms/model.ts';
+import { directPeer, directRoomName, leaveNeedsReplacement, listedAfterJoin, MAX_INITIAL_MEMBERS, MAX_LISTED_MEMBERS, shownMemberIds, withMembers } from '../../lib/rooms/model.ts';
 import { createRoomBody, MAX_ROOM_MEMBER_ENTRIES, roomIdPath, roomMembersQuery } from '../../lib/rooms/schemas.ts';
 
 // lib/http/actor.ts also holds requireExistingUser, whose repository reads the table names at import.
@@ -80,10 +80,31 @@ describe('which members a room lists (room_member)', () => {
 
   it('shows the first 50 listed members and the count of all', () => {
     const names = new Map(Array.from({ length: 80 }, (_, i) => [i + 1, `u${i + 1}`]));
-    const shown = withMembers({ id: 1, room_name: 'r' }, roster(80, 5000), names);
+    const shown = withMembers({ id: 1, room_name: 'r', is_direct: false }, roster(80, 5000), names, 1);
     expect(shown.room_member).toHaveLength(MAX_LISTED_MEMBERS);
     expect(shown.member_count).toBe(5000);
+    expect(shown).toMatchObject({ is_direct: false, direct_peer: null });
     expect(shownMemberIds(roster(3, 3))).toEqual([1, 2, 3]);
+  });
+
+  it('tells a direct room and, for one of its pair, the other user', () => {
+    const both = roster(2, 2); // members 1 and 2
+    const alone = { listedIds: [2], memberCount: 1 }; // 1 has left
+    expect(directPeer({ is_direct: true, pair: [1, 2] }, both, 1)).toBe(2);
+    expect(directPeer({ is_direct: true, pair: [1, 2] }, alone, 2)).toBe(1); // the pair on META outlives a leave
+    expect(directPeer({ is_direct: true }, both, 2)).toBe(1); // a room from before META held the pair: its roster
+    expect(directPeer({ is_direct: true }, alone, 2)).toBeNull(); // … which cannot tell once the other left
+    expect(directPeer({ is_direct: true, pair: [1, 2] }, both, 3)).toBeNull(); // not one of the pair
+    expect(directPeer({ is_direct: true, pair: [1, 2] }, both, undefined)).toBeNull();
+    expect(directPeer({ is_direct: false }, both, 1)).toBeNull();
+    expect(withMembers({ id: 9, room_name: 'a - b', is_direct: true, pair: [1, 2] }, both, new Map([[1, 'a'], [2, 'b']]), 2)).toEqual({
+      id: 9,
+      room_name: 'a - b',
+      room_member: [{ username: 'a' }, { username: 'b' }],
+      member_count: 2,
+      is_direct: true,
+      direct_peer: 1,
+    });
   });
 });
 

@@ -1,9 +1,6 @@
 /**
- * The web client live over the WebSocket API (issue 12, docs/realtime.md).
- *
- * SKIPPED until the local stack serves the WebSocket API: then test/web/support/global-setup.ts
- * passes the stack's wsUrl to the app (the `wsUrl` line marked "Phase 2") and the `describe.skip`
- * below becomes `describe`. Written against the frame protocol of issue 12; not run yet.
+ * The web client live over the WebSocket API (docs/realtime.md): the app as `npm start` serves it
+ * (test/web/support/global-setup.ts passes the stack's WebSocket URL to its config.json).
  *
  * The page's socket goes through Playwright's routeWebSocket, so the test can hold frames back (a
  * gap) and cut the connection (a reconnect) while the real API keeps running.
@@ -11,15 +8,17 @@
 import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.ts';
-import { conversation, description, DESKTOP, messageItem, openApp, roomLink, send, shownSequences, signIn, type AppPage } from './support/pages.ts';
+import { conversation, description, DESKTOP, measureSendToScreen, median, messageItem, openApp, roomLink, send, shownSequences, signIn, type AppPage } from './support/pages.ts';
 import { signUp, until, webStack } from './support/web-stack.ts';
 
 let browser: Browser;
+let zoeId: number;
 const opened: AppPage[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  for (const name of ['wes', 'zoe']) await signUp(name);
+  await signUp('wes');
+  zoeId = await signUp('zoe');
 });
 
 afterAll(async () => {
@@ -52,7 +51,7 @@ async function relayedApp() {
 const unseenPolls = (app: AppPage) => app.requests.filter((r) => r.url.pathname === '/chat/messages/unseen/').length;
 const framesOfType = (frames: string[], type: string) => frames.filter((f) => JSON.parse(f).type === type);
 
-describe.skip('live over the WebSocket API (until the stack serves it: issue 12)', () => {
+describe('live over the WebSocket API', () => {
   it('delivers a first direct message, typing and read receipts by frames, without long polling', async () => {
     const wes = await relayedApp();
     const zoe = await relayedApp();
@@ -90,13 +89,16 @@ describe.skip('live over the WebSocket API (until the stack serves it: issue 12)
     await roomLink(wes.page, room).click();
     await roomLink(zoe.page, room).click();
     await zoe.page.getByText('Live', { exact: true }).waitFor();
+    // The history shows up to the first test's message (sequence 1) before anything is held.
+    await messageItem(zoe.page, room, 'Hi zoe').waitFor();
     const before = (await shownSequences(zoe.page, room)).at(-1)!;
+    expect(before).toBe(1);
 
     // Two frames never reach zoe; the third reveals the gap.
     zoe.relay.holding = true;
     await send(wes.page, 'gap one');
     await send(wes.page, 'gap two');
-    await until('two frames held', async () => zoe.relay.held.length, (n) => n === 2, 200);
+    await until('two message frames held', async () => framesOfType(zoe.relay.held, 'message').length, (n) => n === 2, 200);
     zoe.relay.held.length = 0;
     zoe.relay.holding = false;
     await send(wes.page, 'gap three');
@@ -117,20 +119,53 @@ describe.skip('live over the WebSocket API (until the stack serves it: issue 12)
     await roomLink(zoe.page, room).click();
     await conversation(zoe.page, room).waitFor();
     await zoe.page.getByText('Live', { exact: true }).waitFor();
+    await messageItem(zoe.page, room, 'gap three').waitFor();
     const first = (await shownSequences(zoe.page, room)).at(-1)!;
+    expect(first).toBe(4);
     const connections = zoe.relay.sockets.length;
 
     await roomLink(wes.page, room).click();
     for (let i = 1; i <= 10; i++) {
-      await send(wes.page, `burst ${i}`);
+      await send(wes.page, `burst ${String(i).padStart(2, '0')}`);
       if (i === 4) zoe.relay.sockets.at(-1)!.close({ code: 1006, reason: 'cut by the test' });
     }
-    await messageItem(zoe.page, room, 'burst 10').waitFor();
+    // The ten posts are concurrent requests: the room's order is the order the API took them in,
+    // not necessarily 1..10 — wait for every one, then check the sequences have no gap.
+    for (let i = 1; i <= 10; i++) await messageItem(zoe.page, room, `burst ${String(i).padStart(2, '0')}`).waitFor();
     await zoe.page.getByText('Live', { exact: true }).waitFor();
     expect(zoe.relay.sockets.length).toBeGreaterThan(connections);
     const shown = await shownSequences(zoe.page, room);
     const after = shown.filter((s) => s > first);
     expect(after).toEqual(Array.from({ length: 10 }, (_, i) => first + 1 + i));
     expect(new Set(shown).size).toBe(shown.length);
+  });
+
+  it('measures Send → shown on the other screen over the socket (no relay): every message by one frame, no long poll', async () => {
+    const wes = await openApp(browser, DESKTOP);
+    const zoe = await openApp(browser, DESKTOP);
+    opened.push(wes, zoe);
+    const frames: string[] = [];
+    zoe.page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => frames.push(String(payload))));
+    await signIn(wes.page, 'wes');
+    await signIn(zoe.page, 'zoe');
+    const room = 'wes - zoe';
+    await roomLink(wes.page, room).click();
+    await roomLink(zoe.page, room).click();
+    await messageItem(zoe.page, room, 'burst 10').waitFor();
+    await zoe.page.getByText('Live', { exact: true }).waitFor();
+    await wes.page.getByText('Live', { exact: true }).waitFor();
+    const polls = unseenPolls(zoe);
+
+    const { latencies, afterAccepted } = await measureSendToScreen(wes.page, zoe.page, room, 10, 'socket');
+    console.info(
+      `web: Send → shown on the other user's screen (WebSocket): ${latencies.join(', ')} ms; median ${median(latencies)} ms (after the API accepted it: median ${median(afterAccepted)} ms)`,
+    );
+    expect(framesOfType(frames, 'message').map((f) => JSON.parse(f).message.text)).toEqual(latencies.map((_, i) => `socket ${String(i + 1).padStart(2, '0')}`));
+    expect(unseenPolls(zoe)).toBe(polls);
+    // A direct room (is_direct, direct_peer of the room list): its messages go to POST /chat/user/:peer/.
+    const posts = wes.requests.filter((r) => r.method === 'POST').map((r) => r.url.pathname);
+    expect(posts).toEqual(latencies.map(() => `/chat/user/${zoeId}/`));
+    expect(zoe.errors).toEqual([]);
+    expect(wes.errors).toEqual([]);
   });
 });

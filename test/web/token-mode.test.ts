@@ -1,7 +1,8 @@
 /**
  * The web client against a stack in token mode (AUTH_MODE=token, as deployed stages run): sign up,
  * sign in with a username and password, every call with the Bearer token — across origins, so the
- * API's CORS must allow the Authorization and Idempotency-Key headers. A stack of its own (the
+ * API's CORS must allow the Authorization and Idempotency-Key headers — and the WebSocket with the
+ * token in its query string. A stack of its own (the
  * other browser tests run in query mode); the app is the build of the project's global setup.
  */
 import type { Browser } from 'playwright-core';
@@ -23,7 +24,7 @@ beforeAll(async () => {
     port: 0,
     distDir: webStack().distDir,
     buildIfStale: false,
-    config: { apiUrl: stack.httpUrl!, wsUrl: null, authMode: 'token' },
+    config: { apiUrl: stack.httpUrl!, wsUrl: stack.websocketUrl ?? null, authMode: 'token' },
     log: () => {},
   });
   browser = await launchChromium();
@@ -45,6 +46,8 @@ describe('token mode', () => {
     await page.getByLabel('Password').fill('Correct-Horse-1');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByText('Signed in as tia').waitFor();
+    // Live over the socket, which authenticates with ?token= (browsers cannot set its headers).
+    await page.getByText('Live', { exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'New room' }).click();
     await page.getByRole('textbox', { name: 'Room name' }).fill('tokens');

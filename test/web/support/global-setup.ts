@@ -23,11 +23,11 @@ export default async function setup(project: TestProject) {
     if (lines.length > 200) lines.shift();
   };
   const [stack] = await Promise.all([startLocalStack({ stage: 'local', offline: true, seedUsers: false, log }), buildWeb(outDir)]);
-  // Phase 2 (issue 12): the stack's WebSocket URL here; until then the client long-polls.
-  const wsUrl: string | null = null;
+  const wsUrl = stack.websocketUrl ?? null;
   const servers: { url: string; stop(): Promise<void> }[] = [];
   try {
     if (!stack.httpUrl) throw new Error('the local stack has no HTTP URL');
+    if (!wsUrl) throw new Error('the local stack has no WebSocket URL');
     const config = { apiUrl: stack.httpUrl, authMode: 'query' as const };
     // The app as `npm start` configures it, and the same build told there is no socket (the long-poll fallback).
     servers.push(await startWebServer({ port: 0, distDir: outDir, buildIfStale: false, config: { ...config, wsUrl }, log }));

@@ -71,3 +71,46 @@ export async function description(page: Page, locator: ReturnType<Page['locator'
   const texts = await Promise.all(ids.split(/\s+/).map((id) => page.locator(`[id="${id}"]`).textContent()));
   return texts.join(' ').trim();
 }
+
+/**
+ * Send → shown on the other user's screen, `count` times: the sender presses Enter, the receiver's
+ * page notes (by a MutationObserver, in its clock: the test's too, one machine) when the text first appears in a log. Sends one at a time, each after the
+ * previous one is "Sent", so each figure is one message's trip. Returns the figures in ms, and
+ * the part of each after the API accepted the send (the message's sent_at): the queue, the
+ * consumer and the delivery (socket or long poll).
+ * (The observer is a script as text: the root tsconfig has no DOM types.)
+ */
+export async function measureSendToScreen(sender: Page, receiver: Page, room: string, count: number, prefix = 'ping'): Promise<{ latencies: number[]; afterAccepted: number[] }> {
+  await receiver.evaluate(`{
+    const seen = (globalThis.seenAt ??= {});
+    globalThis.seenObserver ??= new MutationObserver(() => {
+      for (const li of document.querySelectorAll('[role="log"] li')) {
+        const text = li.querySelector('.text')?.textContent;
+        if (text && !(text in seen)) seen[text] = Date.now();
+      }
+    });
+    globalThis.seenObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }`);
+  const latencies: number[] = [];
+  const afterAccepted: number[] = [];
+  const box = sender.getByRole('textbox', { name: 'Message' });
+  for (let i = 1; i <= count; i++) {
+    const text = `${prefix} ${String(i).padStart(2, '0')}`;
+    await box.fill(text);
+    const clicked = Date.now();
+    await box.press('Enter');
+    const item = messageItem(receiver, room, text);
+    await item.waitFor();
+    const seenAt = await receiver.evaluate((t) => (globalThis as { seenAt?: Record<string, number> }).seenAt?.[t], text);
+    latencies.push(seenAt! - clicked);
+    afterAccepted.push(seenAt! - Date.parse((await item.locator('time').getAttribute('datetime'))!));
+    await messageItem(sender, room, text).getByText('Sent').waitFor();
+  }
+  return { latencies, afterAccepted };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}

@@ -8,7 +8,7 @@ export interface WebStack {
   webUrl: string;
   /** The same app told there is no WebSocket API: live updates by the long poll only. */
   pollWebUrl: string;
-  /** The stack's WebSocket API (null until it has one). */
+  /** The stack's WebSocket API (the first web server's app uses it). */
   wsUrl: string | null;
   /** The REST API (serverless-offline). */
   apiUrl: string;

@@ -34,6 +34,11 @@ describe('parseFrame', () => {
       last_seen_sequence: 9,
     });
     expect(parseFrame(JSON.stringify({ type: 'typing', room_id: 4, user: { id: 3, username: 'user_3' } }))?.type).toBe('typing');
+    expect(parseFrame(JSON.stringify({ type: 'error', code: 'forbidden', message: 'You are not a member of room 1.' }))).toEqual({
+      type: 'error',
+      code: 'forbidden',
+      message: 'You are not a member of room 1.',
+    });
   });
 
   it('drops what is not a whole, consistent frame', () => {
@@ -47,6 +52,7 @@ describe('parseFrame', () => {
       JSON.stringify({ type: 'read', room_id: 4, user: { id: 2 } }),
       JSON.stringify({ type: 'typing', room_id: 0, user: 2 }),
       JSON.stringify({ type: 'shout', room_id: 4 }),
+      JSON.stringify({ type: 'error', message: 'no code' }),
     ]) {
       expect(parseFrame(bad), bad).toBeUndefined();
     }

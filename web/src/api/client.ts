@@ -1,95 +1,26 @@
 /**
- * Every REST call the web client makes, through openapi-fetch typed by the OpenAPI document's
- * `paths`: no other module calls fetch for the API. Swapping in the generated client of client/
- * (phase 2) touches this file only.
- *
- * TEMPORARY (phase 1): `paths` comes from ./provisional-schema.d.ts, generated from today's
- * document, which describes requests but not responses. The response types below (marked
- * TEMPORARY) are the narrow shapes this client relies on, read off the API's answers; with the
- * complete document they become the generated `components["schemas"]` and the casts in answer()
- * go away.
+ * Every REST call the web client makes, through the typed client of client/ (openapi-fetch over
+ * the `paths` that openapi-typescript generates from the API's OpenAPI document, client/schema.ts):
+ * requests and answers are typed by the document, and no other module calls fetch for the API.
+ * The names the app uses for answers are the document's `components["schemas"]`.
  */
-import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from './provisional-schema.d.ts';
+import type { Middleware } from 'openapi-fetch';
+import { createChatClient, type components } from '../../../client/index.ts';
 
-// ---- TEMPORARY response types (until the document has response schemas) ----------------------
+type Schemas = components['schemas'];
 
-export interface UserName {
-  id: number;
-  username: string | null;
-}
-
-export interface User {
-  id: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-  profile: { status: string; status_msg: string };
-}
-
-export interface TokenAnswer {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  user_id: number;
-}
-
-export interface RoomSummary {
-  id: number;
-  room_name: string;
-}
-
-/** A room of GET /chat/chatroom/?user_id= (the seed's shape plus the unread count). */
-export interface MyRoom extends RoomSummary {
-  room_member: { username: string }[];
-  unread_count?: number;
-}
-
-export interface Message {
-  id: string;
-  sequence: number;
-  room: RoomSummary;
-  msg_from: UserName;
-  text: string;
-  sent_at: string;
-  seen_by?: UserName[];
-}
-
-export interface PageInfo {
-  limit: number;
-  prev: number | null;
-  next: number | null;
-  has_more_before: boolean;
-  has_more_after: boolean;
-}
-
-export interface RoomMessages extends MyRoom {
-  messages: Message[];
-  page: PageInfo;
-}
-
-export interface UnseenRoom extends MyRoom {
-  messages: Message[];
-  has_more: boolean;
-}
-
-export interface RoomMembers {
-  id: number;
-  members: { id: number; username: string | null; joined_at: string }[];
-  history?: { id: number; username: string | null; event: 'joined' | 'left'; at: string }[];
-}
-
-export type TaskState =
-  | { state: 'PENDING' | 'STARTED'; result: unknown }
-  | { state: 'SUCCESS'; result: Message }
-  | { state: 'FAILURE'; result: string };
-
-/** The seed's envelope of the chat endpoints. */
-interface Envelope<T> {
-  status: number;
-  message: string;
-  data: T;
-}
+export type User = Schemas['User'];
+export type Token = Schemas['Token'];
+export type RoomSummary = Schemas['RoomSummary'];
+/** A room of GET /chat/chatroom/?user_id= (with its unread count). */
+export type MyRoom = Schemas['MyRoom'];
+export type RoomWithMembers = Schemas['RoomWithMembers'];
+/** A message as read (history, the long poll, a socket frame); a task's stored message is one too. */
+export type Message = Schemas['ReadMessage'];
+export type RoomMessages = Schemas['RoomMessages'];
+export type UnseenRoom = Schemas['UnseenRoom'];
+export type RoomMembers = Schemas['RoomMembers'];
+export type TaskState = Schemas['TaskStatus'];
 
 // ---- errors ---------------------------------------------------------------------------------
 
@@ -119,9 +50,12 @@ function problemOf(status: number, body: unknown): ApiError {
   return new ApiError(status, code, detail, (problem.errors as Record<string, string[]> | undefined) ?? undefined);
 }
 
-/** The body of a successful answer, or an ApiError. */
-async function answer<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
-  let result: Awaited<typeof call>;
+/** What an openapi-fetch call resolves to: `data` typed by the document's 2xx answer. */
+type Call<D> = Promise<{ data?: D; error?: unknown; response: Response }>;
+
+/** Awaits a call: an ApiError when there was no answer or a failed one. */
+async function settle<D>(call: Call<D>): Promise<{ data?: D; response: Response }> {
+  let result: Awaited<Call<D>>;
   try {
     result = await call;
   } catch (err) {
@@ -129,10 +63,26 @@ async function answer<T>(call: Promise<{ data?: unknown; error?: unknown; respon
     throw new ApiError(0, 'unreachable', UNREACHABLE);
   }
   if (!result.response.ok) throw problemOf(result.response.status, result.error);
-  return result.data as T; // TEMPORARY: see the top of this file
+  return result;
 }
 
-const unwrap = async <T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> => (await answer<Envelope<T>>(call)).data;
+/** The body of a successful answer (typed by the document), or an ApiError. */
+async function answer<D>(call: Call<D>): Promise<D> {
+  const { data, response } = await settle(call);
+  if (data === undefined) throw new ApiError(response.status, 'empty_answer', `The server answered ${response.status} without a body.`);
+  return data;
+}
+
+/** The `data` of the chat endpoints' envelope (`{status, message, data}`, as the seed answers). */
+const unwrap = async <T>(call: Call<{ data: T }>): Promise<T> => (await answer(call)).data;
+
+/** An answer whose body does not matter (204, or an envelope without data). */
+const done = async (call: Call<unknown>): Promise<void> => {
+  await settle(call);
+};
+
+/** GET /chat/chatroom/ answers the acting user's rooms (MyRoom) with user_id, group rooms without: the document has both. */
+const isMyRooms = (rooms: RoomSummary[] | MyRoom[]): rooms is MyRoom[] => rooms.every((room) => 'unread_count' in room);
 
 // ---- the client -----------------------------------------------------------------------------
 
@@ -146,61 +96,53 @@ export interface ApiOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
-const id = (value: number) => String(value);
-
 export function createApi(options: ApiOptions) {
-  const client = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, '') });
-  const auth: Middleware = {
-    onRequest({ request }) {
-      const token = options.token?.();
-      if (token) request.headers.set('Authorization', `Bearer ${token}`);
-      return request;
-    },
+  const client = createChatClient({ baseUrl: options.baseUrl.replace(/\/+$/, ''), ...(options.token ? { token: options.token } : {}) });
+  const expired: Middleware = {
     onResponse({ response }) {
       if (response.status === 401 && options.token?.()) options.onUnauthorized?.();
       return response;
     },
   };
-  client.use(auth);
+  client.use(expired);
 
   return {
-    listUsers: () => answer<User[]>(client.GET('/users/', {})),
+    listUsers: () => answer(client.GET('/users/', {})),
 
-    signUp: (username: string, password: string) =>
-      answer<User>(client.POST('/users/', { body: { username, password, profile: { status: 'Online' } } })),
+    signUp: (username: string, password: string) => answer(client.POST('/users/', { body: { username, password, profile: { status: 'Online' } } })),
 
-    signIn: (username: string, password: string) => answer<TokenAnswer>(client.POST('/auth/token/', { body: { username, password } })),
+    signIn: (username: string, password: string) => answer(client.POST('/auth/token/', { body: { username, password } })),
 
-    myRooms: (userId: number) => unwrap<MyRoom[]>(client.GET('/chat/chatroom/', { params: { query: { user_id: id(userId) } } })),
+    myRooms: async (userId: number): Promise<MyRoom[]> => {
+      const rooms = await unwrap(client.GET('/chat/chatroom/', { params: { query: { user_id: userId } } }));
+      if (!isMyRooms(rooms)) throw new ApiError(200, 'unexpected_answer', 'The server answered the group-room list instead of your rooms.');
+      return rooms;
+    },
 
     /** Every group room (the seed's anonymous view): what one can join. */
-    groupRooms: () => unwrap<RoomSummary[]>(client.GET('/chat/chatroom/', {})),
+    groupRooms: (): Promise<RoomSummary[]> => unwrap(client.GET('/chat/chatroom/', {})),
 
     createRoom: (userId: number, roomName: string) =>
-      unwrap<MyRoom>(client.POST('/chat/chatroom/', { params: { query: { user_id: id(userId) } }, body: { room_name: roomName } })),
+      unwrap(client.POST('/chat/chatroom/', { params: { query: { user_id: userId } }, body: { room_name: roomName } })),
 
-    joinRoom: (userId: number, roomId: number) =>
-      unwrap<unknown>(client.PUT('/chat/chatroom/{id}/', { params: { path: { id: id(roomId) }, query: { user_id: id(userId) } } })),
+    joinRoom: (userId: number, roomId: number) => done(client.PUT('/chat/chatroom/{id}/', { params: { path: { id: roomId }, query: { user_id: userId } } })),
 
-    leaveRoom: (userId: number, roomId: number) =>
-      answer<unknown>(client.DELETE('/chat/chatroom/{id}/', { params: { path: { id: id(roomId) }, query: { user_id: id(userId) } } })),
+    leaveRoom: (userId: number, roomId: number) => done(client.DELETE('/chat/chatroom/{id}/', { params: { path: { id: roomId }, query: { user_id: userId } } })),
 
     members: (userId: number, roomId: number) =>
-      unwrap<RoomMembers>(
-        client.GET('/chat/chatroom/{id}/members/', { params: { path: { id: id(roomId) }, query: { user_id: id(userId), include: 'past' } } }),
-      ),
+      unwrap(client.GET('/chat/chatroom/{id}/members/', { params: { path: { id: roomId }, query: { user_id: userId, include: 'past' } } })),
 
     /** One page of history: the newest, or before/after a sequence; marks it seen. */
     messages: (userId: number, roomId: number, page: { limit?: number; before?: number; after?: number; seenBy?: boolean } = {}) =>
-      unwrap<RoomMessages>(
+      unwrap(
         client.GET('/chat/messages/{room_id}/', {
           params: {
-            path: { room_id: id(roomId) },
+            path: { room_id: roomId },
             query: {
-              user_id: id(userId),
-              ...(page.limit === undefined ? {} : { limit: String(page.limit) }),
-              ...(page.before === undefined ? {} : { before: String(page.before) }),
-              ...(page.after === undefined ? {} : { after: String(page.after) }),
+              user_id: userId,
+              ...(page.limit === undefined ? {} : { limit: page.limit }),
+              ...(page.before === undefined ? {} : { before: page.before }),
+              ...(page.after === undefined ? {} : { after: page.after }),
               ...(page.seenBy ? { seen_by: '1' as const } : {}),
             },
           },
@@ -209,26 +151,24 @@ export function createApi(options: ApiOptions) {
 
     /** The long poll: unseen messages per room, waiting up to `waitSeconds` for some. */
     unseen: (userId: number, waitSeconds: number, signal?: AbortSignal) =>
-      unwrap<UnseenRoom[]>(
-        client.GET('/chat/messages/unseen/', { params: { query: { user_id: id(userId), wait: String(waitSeconds) } }, ...(signal ? { signal } : {}) }),
-      ),
+      unwrap(client.GET('/chat/messages/unseen/', { params: { query: { user_id: userId, wait: waitSeconds } }, ...(signal ? { signal } : {}) })),
 
     sendToRoom: (userId: number, roomId: number, text: string, idempotencyKey: string) =>
-      unwrap<string>(
+      unwrap(
         client.POST('/chat/group/{room_id}/', {
-          params: { path: { room_id: id(roomId) }, header: { 'Idempotency-Key': idempotencyKey } },
+          params: { path: { room_id: roomId }, header: { 'Idempotency-Key': idempotencyKey } },
           body: { from: userId, text },
         }),
       ),
 
     sendToUser: (userId: number, toUserId: number, text: string, idempotencyKey: string) =>
-      unwrap<string>(
+      unwrap(
         client.POST('/chat/user/{user_id}/', {
-          params: { path: { user_id: id(toUserId) }, header: { 'Idempotency-Key': idempotencyKey } },
+          params: { path: { user_id: toUserId }, header: { 'Idempotency-Key': idempotencyKey } },
           body: { from: userId, text },
         }),
       ),
 
-    taskState: (taskId: string) => answer<TaskState>(client.GET('/chat/task_state/{task_id}', { params: { path: { task_id: taskId } } })),
+    taskState: (taskId: string) => answer(client.GET('/chat/task_state/{task_id}', { params: { path: { task_id: taskId } } })),
   };
 }

@@ -245,10 +245,17 @@ export class LiveClient {
       this.pongTimer = undefined;
       return;
     }
+    if (frame.type === 'error') {
+      // The server does not know this connection (its item expired or was evicted): a new one.
+      if (frame.code === 'not_connected') this.socket?.close(4001, 'not connected');
+      // A typing frame for a room we are no longer in: the room list is out of date.
+      else if (frame.code === 'forbidden') handlers.onRoomsStale();
+      return;
+    }
     if (!handlers.knownRooms().has(frame.room_id)) handlers.onRoomsStale();
     switch (frame.type) {
       case 'message':
-        this.ingest(frame.room_id, [frame.message as Message], false);
+        this.ingest(frame.room_id, [frame.message], false);
         return;
       case 'member_joined':
         handlers.onMember(frame.room_id, frame.user, 'joined');

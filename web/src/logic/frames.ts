@@ -2,6 +2,7 @@
  * The WebSocket frames of docs/realtime.md, parsed: a frame that is not valid JSON or lacks a
  * field its type needs is dropped (undefined), never half-applied. Pure.
  */
+import type { Message } from '../api/client.ts';
 
 /** The user a frame is about. */
 export interface FrameUser {
@@ -9,22 +10,17 @@ export interface FrameUser {
   username: string | null;
 }
 
-/** The object GET /chat/messages/:room_id/ returns for a message (the fields the client relies on). */
-export interface FrameMessage {
-  id: string;
-  sequence: number;
-  room: { id: number; room_name: string };
-  msg_from: FrameUser;
-  text: string;
-  sent_at: string;
-}
+/** The object GET /chat/messages/:room_id/ returns for a message (the document's ReadMessage). */
+export type FrameMessage = Message;
 
 export type ServerFrame =
   | { type: 'message'; room_id: number; sequence: number; message: FrameMessage }
   | { type: 'member_joined' | 'member_left'; room_id: number; user: FrameUser }
   | { type: 'read'; room_id: number; user: FrameUser; last_seen_sequence: number }
   | { type: 'typing'; room_id: number; user: FrameUser }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  /** The answer to a client frame that could not be handled (code: unknown_action, validation_failed, forbidden, not_connected, internal). */
+  | { type: 'error'; code: string; message: string };
 
 export type ClientFrame = { action: 'ping' } | { action: 'typing'; room_id: number };
 
@@ -65,6 +61,9 @@ export function parseFrame(data: unknown): ServerFrame | undefined {
   }
   if (!isObject(value)) return undefined;
   if (value.type === 'pong') return { type: 'pong' };
+  if (value.type === 'error') {
+    return typeof value.code === 'string' ? { type: 'error', code: value.code, message: typeof value.message === 'string' ? value.message : '' } : undefined;
+  }
   if (!isId(value.room_id)) return undefined;
   const roomId = value.room_id;
   switch (value.type) {

@@ -1,6 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Api } from '../api/client.ts';
-import { ChatController, type ChatState } from '../chat/controller.ts';
+import { ChatController } from '../chat/controller.ts';
 import type { Session } from '../chat/session.ts';
 import { Conversation, DraftConversation } from './Conversation.tsx';
 import { navigate, roomHref, useRoute } from './route.ts';
@@ -37,7 +37,8 @@ function ChatView({ controller, onSignOut }: { controller: ChatController; onSig
 
   // A direct message to someone with whom a room exists already opens that room.
   const dmUserId = route.view === 'dm' ? route.userId : undefined;
-  const existingDm = dmUserId === undefined ? undefined : directRoomWith(state, controller.session, dmUserId);
+  const existingDm = dmUserId === undefined ? undefined : state.rooms?.find((room) => room.is_direct && room.direct_peer === dmUserId)?.id;
+  // The draft's title names the user.
   useEffect(() => {
     if (dmUserId !== undefined && !state.users) void controller.loadUsers();
   }, [controller, dmUserId, state.users]);
@@ -68,31 +69,6 @@ function ChatView({ controller, onSignOut }: { controller: ChatController; onSig
       </main>
     </div>
   );
-}
-
-/** The seed names a direct room "<lower id's username> - <higher id's username>". */
-export function directRoomName(a: { id: number; username: string }, b: { id: number; username: string }): string {
-  const [low, high] = a.id < b.id ? [a, b] : [b, a];
-  return `${low.username} - ${high.username}`;
-}
-
-/**
- * The other member of a direct room, or undefined for a group room. TEMPORARY: the room answers do
- * not say `is_direct` yet, so a direct room is told by the seed's name rule and its two members.
- */
-export function directPeer(state: ChatState, session: Session, room: { room_name: string; room_member: { username: string }[] }): number | undefined {
-  if (room.room_member.length !== 2) return undefined;
-  const otherName = room.room_member.find((m) => m.username !== session.username)?.username;
-  const other = state.users?.find((u) => u.username === otherName);
-  if (!other) return undefined;
-  return directRoomName({ id: session.userId, username: session.username }, other) === room.room_name ? other.id : undefined;
-}
-
-function directRoomWith(state: ChatState, session: Session, userId: number): number | undefined {
-  const other = state.users?.find((u) => u.id === userId);
-  if (!other || !state.rooms) return undefined;
-  const name = directRoomName({ id: session.userId, username: session.username }, other);
-  return state.rooms.find((room) => room.room_name === name && room.room_member.length <= 2)?.id;
 }
 
 function useOnline(): boolean {

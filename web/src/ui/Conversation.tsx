@@ -5,7 +5,6 @@ import { pendingShown, type OutboxEntry } from '../logic/outbox.ts';
 import { seenBy, type Watermarks } from '../logic/seen.ts';
 import { Composer } from './Composer.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
-import { directPeer } from './Chat.tsx';
 import { navigate } from './route.ts';
 
 interface Props {
@@ -27,12 +26,6 @@ export function Conversation({ controller, state, roomId }: Props) {
     controller.session.userId,
   );
   const name = room?.room_name ?? (timeline?.messages[0]?.room.room_name || `Room ${roomId}`);
-  // Telling a direct room (directPeer) needs the users' ids.
-  const maybeDirect = room?.room_member.length === 2;
-  useEffect(() => {
-    if (maybeDirect && !state.users) void controller.loadUsers();
-  }, [maybeDirect, state.users, controller]);
-
   if (state.rooms && !room && !timeline?.loading) {
     return (
       <section className="conversation">
@@ -45,7 +38,7 @@ export function Conversation({ controller, state, roomId }: Props) {
   }
 
   // A direct room takes its messages through POST /chat/user/:id/ (the group endpoint refuses it).
-  const directTo = room && directPeer(state, controller.session, room);
+  const directTo = room?.is_direct ? (room.direct_peer ?? undefined) : undefined;
   const typing = [...(state.typing.get(roomId)?.values() ?? [])].map((t) => t.username ?? 'Someone');
   return (
     <section className="conversation" aria-labelledby={`room-${roomId}-title`}>
