@@ -7,15 +7,15 @@
  * (lib/openapi/document.ts), the typed client (client/), and the lists the tests and the benchmark
  * enumerate. README, "Adding an endpoint", says how to add one.
  *
- * Each entry is a constant of its own, so that a handler importing its entry (the public ones do,
- * for `auth`) bundles that entry only: no initializer here may call a function, spread an object
- * or read a property (esbuild keeps what it cannot prove pure).
+ * No handler imports this table (it would bundle every domain's schemas): the public handlers read
+ * their `auth` from lib/http/public-routes.ts, as their entries here do.
  */
 import type * as z from 'zod/mini';
 import { tokenResponse } from './auth/answers.ts';
 import { loginBody } from './auth/schemas.ts';
 import { taskIdResponse, taskStatusResponse } from './messages/answers.ts';
 import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders } from './messages/schemas.ts';
+import { PUBLIC_ROUTES } from './http/public-routes.ts';
 import { HEADERS, healthResponse, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
 import { roomMessagesResponse, unseenRoomsResponse } from './reading/answers.ts';
 import { roomMessagesPath, roomMessagesQuery, unseenQuery } from './reading/schemas.ts';
@@ -58,6 +58,7 @@ export interface HttpContract {
   /**
    * `public`: answers without a Bearer token in token mode (sign-up, login, the API description);
    * `token`: deployed stages (AUTH_MODE=token) need one. The middleware reads it (lib/http/handler.ts).
+   * The public ones are declared in lib/http/public-routes.ts, which their handlers read too.
    */
   auth: 'public' | 'token';
   /** How `?user_id=` (the acting user, lib/http/actor.ts) is read: required in query mode, or optional. */
@@ -205,7 +206,7 @@ export const usersList = {
 export const usersCreate = {
   handler: 'functions/users-create.handler',
   http: {
-    method: 'POST', path: '/users/', tag: 'users', auth: 'public',
+    method: 'POST', path: '/users/', tag: 'users', auth: PUBLIC_ROUTES.usersCreate.auth,
     summary: 'Sign up: create a user',
     request: { body: createUserBody },
     example: userBodyExample,
@@ -286,7 +287,7 @@ export const userDelete = {
 export const authToken = {
   handler: 'functions/auth-token.handler',
   http: {
-    method: 'POST', path: '/auth/token/', tag: 'auth', auth: 'public',
+    method: 'POST', path: '/auth/token/', tag: 'auth', auth: PUBLIC_ROUTES.authToken.auth,
     summary: 'Exchange a username and password for a Bearer token (15 minutes)',
     request: { body: loginBody },
     example: { username: 'user_1', password: 'Passw0rd!' },
@@ -522,7 +523,7 @@ export const messagesUnseen = {
 export const openapi = {
   handler: 'functions/openapi.handler',
   http: {
-    method: 'GET', path: '/openapi.json', tag: 'service', auth: 'public',
+    method: 'GET', path: '/openapi.json', tag: 'service', auth: PUBLIC_ROUTES.openapi.auth,
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document', json: openApiDocumentResponse, headers: { 'Cache-Control': 'always' } } },
   },
@@ -533,7 +534,7 @@ export const openapi = {
 export const health = {
   handler: 'functions/health.handler',
   http: {
-    method: 'GET', path: '/health', tag: 'service', auth: 'public',
+    method: 'GET', path: '/health', tag: 'service', auth: PUBLIC_ROUTES.health.auth,
     summary: 'Liveness: answers {"status": "ok"} and reads no data store',
     responses: { 200: { description: 'The function answers', json: healthResponse, example: { status: 'ok' }, headers: { 'Cache-Control': 'always' } } },
   },
