@@ -106,7 +106,7 @@ export interface FunctionEntry {
 }
 
 // The ARNs the functions are granted: CloudFormation references to serverless.yml's resources, one
-// constant each (esbuild cannot prove a property access pure: `arn.chatTable` would keep the table).
+// constant each.
 const chatTable = { 'Fn::GetAtt': ['ChatTable', 'Arn'] } as const;
 const chatTableGsi1 = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] } as const;
 const tasksTable = { 'Fn::GetAtt': ['TasksTable', 'Arn'] } as const;
@@ -159,7 +159,6 @@ const exampleUser = {
 const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2 };
 const exampleMessage = { id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT };
 const examplePage = { limit: 50, prev: 42, next: null, has_more_before: true, has_more_after: false };
-// Written out, not spread: esbuild cannot prove a spread pure either.
 const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, unread_count: 2 };
 const exampleRoomMessages = {
   id: 1,
@@ -606,8 +605,7 @@ export const realtimeFanout = {
     // Only message inserts and membership changes reach the function (infra/definitions.json,
     // chatStream.FilterPatterns; the local stream poller applies the same patterns). One batch per
     // shard at a time: a room's records (one partition key) are handed over in order. The settings
-    // are serverless.yml variables, resolved by osls: this table never reads the JSON file (a
-    // handler importing its own entry would bundle it).
+    // are serverless.yml variables, resolved by osls: this table never reads the JSON file.
     {
       stream: {
         type: 'dynamodb',
