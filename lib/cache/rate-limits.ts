@@ -128,7 +128,8 @@ interface Outcome {
 
 interface Pending {
   check: RateCheck;
-  rule: RateRule;
+  /** `<prefix>:<identifier>`, of the block list; the windows' keys are `<key>:<window number>`. */
+  key: string;
   keys: [string, string];
   args: number[];
   reset: number;
@@ -137,8 +138,10 @@ interface Pending {
 async function countRequests(checks: RateCheck[]): Promise<(Outcome | undefined)[]> {
   const outcomes: (Outcome | undefined)[] = checks.map(() => undefined);
   if (!redis) {
-    if (checks.some((check) => RATE_RULES[check.name]) && !warnedNotConfigured) logger.warn('UPSTASH_REDIS_REST_URL/TOKEN not set: rate limits are not enforced');
-    warnedNotConfigured = true;
+    if (!warnedNotConfigured && checks.some((check) => RATE_RULES[check.name])) {
+      logger.warn('UPSTASH_REDIS_REST_URL/TOKEN not set: rate limits are not enforced');
+      warnedNotConfigured = true;
+    }
     return outcomes;
   }
   const now = Date.now();
@@ -155,10 +158,10 @@ async function countRequests(checks: RateCheck[]): Promise<(Outcome | undefined)
       return;
     }
     if (blocked !== undefined) blockedUntil.delete(key);
-    pending.set(i, { check, rule, keys: [`${key}:${window}`, `${key}:${window - 1}`], args: [rule.limit, now, windowMs, 1], reset: (window + 1) * windowMs });
+    pending.set(i, { check, key, keys: [`${key}:${window}`, `${key}:${window - 1}`], args: [rule.limit, now, windowMs, 1], reset: (window + 1) * windowMs });
   });
   if (pending.size === 0) return outcomes;
-  const evaluate = async (script: 'evalsha' | 'eval', indexes: number[]) => {
+  const evaluate = (script: 'evalsha' | 'eval', indexes: number[]) => {
     const body = script === 'evalsha' ? SLIDING_WINDOW_SHA1 : SLIDING_WINDOW_SCRIPT;
     return redis!.pipeline(indexes.map((i) => [script, body, 2, ...pending.get(i)!.keys, ...pending.get(i)!.args]));
   };
@@ -168,7 +171,7 @@ async function countRequests(checks: RateCheck[]): Promise<(Outcome | undefined)
     // Redis does not know the script yet (a new or flushed database): once with its text.
     const unknown = indexes.filter((i) => replies.get(i)!.error?.includes('NOSCRIPT'));
     if (unknown.length > 0) (await evaluate('eval', unknown)).forEach((reply, n) => replies.set(unknown[n]!, reply));
-    for (const [i, { check, reset }] of pending) {
+    for (const [i, { check, key, reset }] of pending) {
       const reply = replies.get(i)!;
       if (reply.error) {
         logger.error('rate limit store unavailable: request let through', { limit: check.name, error: reply.error });
@@ -176,7 +179,7 @@ async function countRequests(checks: RateCheck[]): Promise<(Outcome | undefined)
       }
       const [remaining, limit] = reply.result as [number, number];
       const success = remaining >= 0;
-      if (!success) blockedUntil.set(`${rateLimitPrefix(check.name)}:${check.identifier}`, reset);
+      if (!success) blockedUntil.set(key, reset);
       outcomes[i] = { name: check.name, success, limit, remaining: Math.max(0, remaining), reset };
     }
   } catch (error) {
