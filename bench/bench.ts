@@ -140,8 +140,9 @@ export interface BenchResult {
 
 export const LIMITS = {
   flatRatio: 1.5,
-  bundleBytes: 350 * 1024,
-  initMs: 150,
+  /** Issue 14 ("Cold start"): every Lambda bundle ≤ 300 KB, every import ≤ 40 ms on this machine. */
+  bundleBytes: 300 * 1024,
+  initMs: 40,
   historyQueries: 1,
   messageWcu: 10,
   /** Issue 14: one message end to end in a full batch of one room; the consumer's requests per message in it. */
@@ -275,7 +276,7 @@ export function targets(result: BenchResult): Target[] {
     const over = entries.filter(([, b]) => b.bytes > LIMITS.bundleBytes).map(([name]) => name);
     found.push({
       name: 'bundle size',
-      target: `every bundle ≤ 350 KB (${LIMITS.bundleBytes} bytes)`,
+      target: `every bundle ≤ ${LIMITS.bundleBytes / 1024} KB (${LIMITS.bundleBytes} bytes)`,
       value: `largest ${biggest[0]} ${kb(biggest[1].bytes)}${over.length ? `; over: ${over.join(', ')}` : ''}`,
       met: over.length === 0,
     });

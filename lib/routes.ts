@@ -7,15 +7,15 @@
  * (lib/openapi/document.ts), the typed client (client/), and the lists the tests and the benchmark
  * enumerate. README, "Adding an endpoint", says how to add one.
  *
- * Each entry is a constant of its own, so that a handler importing its entry (the public ones do,
- * for `auth`) bundles that entry only: no initializer here may call a function, spread an object
- * or read a property (esbuild keeps what it cannot prove pure).
+ * No handler imports this table (it would bundle every domain's schemas): the public handlers read
+ * their `auth` from lib/http/public-routes.ts, as their entries here do.
  */
 import type * as z from 'zod/mini';
 import { tokenResponse } from './auth/answers.ts';
 import { loginBody } from './auth/schemas.ts';
 import { taskIdResponse, taskStatusResponse } from './messages/answers.ts';
 import { directMessagePath, groupMessagePath, sendMessageBodyOfEitherMode, sendMessageHeaders } from './messages/schemas.ts';
+import { PUBLIC_ROUTES } from './http/public-routes.ts';
 import { HEADERS, healthResponse, openApiDocumentResponse, type HeaderName, type ProblemCode } from './openapi/schemas.ts';
 import { roomMessagesResponse, unseenRoomsResponse } from './reading/answers.ts';
 import { roomMessagesPath, roomMessagesQuery, unseenQuery } from './reading/schemas.ts';
@@ -58,6 +58,7 @@ export interface HttpContract {
   /**
    * `public`: answers without a Bearer token in token mode (sign-up, login, the API description);
    * `token`: deployed stages (AUTH_MODE=token) need one. The middleware reads it (lib/http/handler.ts).
+   * The public ones are declared in lib/http/public-routes.ts, which their handlers read too.
    */
   auth: 'public' | 'token';
   /** How `?user_id=` (the acting user, lib/http/actor.ts) is read: required in query mode, or optional. */
@@ -105,7 +106,7 @@ export interface FunctionEntry {
 }
 
 // The ARNs the functions are granted: CloudFormation references to serverless.yml's resources, one
-// constant each (esbuild cannot prove a property access pure: `arn.chatTable` would keep the table).
+// constant each.
 const chatTable = { 'Fn::GetAtt': ['ChatTable', 'Arn'] } as const;
 const chatTableGsi1 = { 'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ChatTable', 'Arn'] }, 'index', 'GSI1']] } as const;
 const tasksTable = { 'Fn::GetAtt': ['TasksTable', 'Arn'] } as const;
@@ -158,7 +159,6 @@ const exampleUser = {
 const exampleRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: false, direct_peer: null };
 const exampleMessage = { id: '1-42', sequence: 42, room: { id: 1, room_name: 'general' }, msg_from: { id: 7, username: 'user_7' }, text: 'Hello!', sent_at: SENT_AT };
 const examplePage = { limit: 50, prev: 42, next: null, has_more_before: true, has_more_after: false };
-// Written out, not spread: esbuild cannot prove a spread pure either.
 const exampleMyRoom = { id: 1, room_name: 'general', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: false, direct_peer: null, unread_count: 2 };
 const exampleDirectRoom = { id: 2, room_name: 'user_7 - user_8', room_member: [{ username: 'user_7' }, { username: 'user_8' }], member_count: 2, is_direct: true, direct_peer: 8, unread_count: 0 };
 const exampleRoomMessages = {
@@ -217,7 +217,7 @@ export const usersList = {
 export const usersCreate = {
   handler: 'functions/users-create.handler',
   http: {
-    method: 'POST', path: '/users/', tag: 'users', auth: 'public',
+    method: 'POST', path: '/users/', tag: 'users', auth: PUBLIC_ROUTES.usersCreate.auth,
     summary: 'Sign up: create a user',
     request: { body: createUserBody },
     example: userBodyExample,
@@ -298,7 +298,7 @@ export const userDelete = {
 export const authToken = {
   handler: 'functions/auth-token.handler',
   http: {
-    method: 'POST', path: '/auth/token/', tag: 'auth', auth: 'public',
+    method: 'POST', path: '/auth/token/', tag: 'auth', auth: PUBLIC_ROUTES.authToken.auth,
     summary: 'Exchange a username and password for a Bearer token (15 minutes)',
     request: { body: loginBody },
     example: { username: 'user_1', password: 'Passw0rd!' },
@@ -534,7 +534,7 @@ export const messagesUnseen = {
 export const openapi = {
   handler: 'functions/openapi.handler',
   http: {
-    method: 'GET', path: '/openapi.json', tag: 'service', auth: 'public',
+    method: 'GET', path: '/openapi.json', tag: 'service', auth: PUBLIC_ROUTES.openapi.auth,
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document', json: openApiDocumentResponse, headers: { 'Cache-Control': 'always' } } },
   },
@@ -545,7 +545,7 @@ export const openapi = {
 export const health = {
   handler: 'functions/health.handler',
   http: {
-    method: 'GET', path: '/health', tag: 'service', auth: 'public',
+    method: 'GET', path: '/health', tag: 'service', auth: PUBLIC_ROUTES.health.auth,
     summary: 'Liveness: answers {"status": "ok"} and reads no data store',
     responses: { 200: { description: 'The function answers', json: healthResponse, example: { status: 'ok' }, headers: { 'Cache-Control': 'always' } } },
   },
@@ -617,8 +617,7 @@ export const realtimeFanout = {
     // Only message inserts and membership changes reach the function (infra/definitions.json,
     // chatStream.FilterPatterns; the local stream poller applies the same patterns). One batch per
     // shard at a time: a room's records (one partition key) are handed over in order. The settings
-    // are serverless.yml variables, resolved by osls: this table never reads the JSON file (a
-    // handler importing its own entry would bundle it).
+    // are serverless.yml variables, resolved by osls: this table never reads the JSON file.
     {
       stream: {
         type: 'dynamodb',

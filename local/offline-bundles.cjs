@@ -69,8 +69,8 @@ class OfflineBundles {
     const service = this.serverless.service;
     const serviceDir = this.serverless.config.serviceDir || this.serverless.config.servicePath;
     const custom = service.custom?.esbuild ?? {};
-    if (custom.config || custom.plugins) {
-      this.log.notice('offline-bundles: custom.esbuild has config or plugins: serverless-esbuild builds each function');
+    if (custom.config || (custom.plugins && typeof custom.plugins !== 'string')) {
+      this.log.notice('offline-bundles: custom.esbuild has config or inline plugins: serverless-esbuild builds each function');
       return;
     }
     const runtime = service.provider.runtime ?? '';
@@ -85,7 +85,11 @@ class OfflineBundles {
     options.external = [...external, ...(exclude.includes('*') ? [] : exclude)];
     if (outputFileExtension !== '.js') options.outExtension = { '.js': outputFileExtension };
 
-    const key = sha(JSON.stringify({ options, entries, esbuild: esbuild.version })).slice(0, 16);
+    // A plugins file, as serverless-esbuild loads it (a path from the service folder to a module
+    // exporting the plugins): its content is part of the key, as it shapes the build.
+    const pluginsFile = custom.plugins ? path.join(serviceDir, custom.plugins) : undefined;
+    if (pluginsFile) options.plugins = require(pluginsFile);
+    const key = sha(JSON.stringify({ options, plugins: pluginsFile && fileHash(pluginsFile), entries, esbuild: esbuild.version })).slice(0, 16);
     const keyDir = path.join(CACHE, key);
     const manifestFile = path.join(keyDir, 'manifest.json');
     let build = this.cachedBuild(serviceDir, keyDir, manifestFile);

@@ -1,6 +1,6 @@
 /**
  * The cache and rate-limit store: redis-server on 127.0.0.1 behind the Upstash REST bridge
- * (local/upstash-bridge.ts), which is what @upstash/redis talks to. Without redis-server the
+ * (local/upstash-bridge.ts), which is what lib/cache/redis.ts (and @upstash/redis, in the bridge's tests) talks to. Without redis-server the
  * stack still runs, uncached and unlimited, and says so.
  */
 import net from 'node:net';

@@ -1,5 +1,5 @@
 import { logger } from '../log.ts';
-import { keyPrefix, redis } from './redis.ts';
+import { fromJson, keyPrefix, redis, results, type RedisCommand } from './redis.ts';
 
 /** The seed's cache lifetime. */
 export const USER_LIST_TTL_SECONDS = 15 * 60;
@@ -40,7 +40,12 @@ export async function cachedUserList(load: () => Promise<SerializedList>): Promi
   let version: number;
   let bumpedAt: number | undefined;
   try {
-    const [storedVersion, storedBump, entry] = await redis.pipeline().get<number>(versionKey).get<number>(bumpedKey).get<CachedEntry>(listKey).exec();
+    const read: RedisCommand[] = [
+      ['get', versionKey],
+      ['get', bumpedKey],
+      ['get', listKey],
+    ];
+    const [storedVersion, storedBump, entry] = results(await redis.pipeline(read), read).map(fromJson) as [number | null, number | null, CachedEntry | null];
     version = Number(storedVersion ?? 0);
     bumpedAt = storedBump === null || storedBump === undefined ? undefined : Number(storedBump);
     if (entry && entry.version === version) return { body: entry.body, etag: entry.etag, cache: 'hit' };
@@ -51,7 +56,8 @@ export async function cachedUserList(load: () => Promise<SerializedList>): Promi
   const loadStartedAt = Date.now();
   const list = await load();
   try {
-    await redis.set<CachedEntry>(listKey, { ...list, version }, { ex: fillTtlSeconds(loadStartedAt, bumpedAt) });
+    const entry: CachedEntry = { ...list, version };
+    await redis.command(['set', listKey, JSON.stringify(entry), 'ex', fillTtlSeconds(loadStartedAt, bumpedAt)]);
   } catch (error) {
     logger.warn('could not fill the user list cache', { error: String(error) });
   }
@@ -67,7 +73,11 @@ export function fillTtlSeconds(loadStartedAt: number, bumpedAt: number | undefin
 export async function invalidateUserList(): Promise<void> {
   if (!redis) return;
   try {
-    await redis.multi().set(bumpedKey, Date.now()).incr(versionKey).exec();
+    const bump: RedisCommand[] = [
+      ['set', bumpedKey, Date.now()],
+      ['incr', versionKey],
+    ];
+    results(await redis.transaction(bump), bump);
   } catch (error) {
     // The write itself succeeded; a stale list can live at most one TTL.
     logger.error('could not invalidate the user list cache', { error: String(error) });

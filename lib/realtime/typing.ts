@@ -20,7 +20,7 @@ async function allowTyping(userId: number, roomId: number, now: number): Promise
   const key = `${roomId}:${userId}`;
   if (!redis) return local.allow(key, now);
   try {
-    return (await redis.set(`${keyPrefix}:typing:${key}`, 1, { nx: true, px: TYPING_INTERVAL_MS })) === 'OK';
+    return (await redis.command(['set', `${keyPrefix}:typing:${key}`, 1, 'nx', 'px', TYPING_INTERVAL_MS])) === 'OK';
   } catch (error) {
     logger.warn('typing throttle: Redis failed, throttling in this instance only', { error: error as Error });
     return local.allow(key, now);
