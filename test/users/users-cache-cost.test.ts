@@ -88,6 +88,37 @@ describe('what the cache gives back', () => {
   });
 });
 
+describe('the stored entry', () => {
+  // Read raw (no deserialization): the text in Redis, as our client gets it back.
+  const raw = new Redis({ url: upstream.href, token: process.env.UPSTASH_REDIS_REST_TOKEN!, enableTelemetry: false, automaticDeserialization: false });
+
+  it('holds the body as it is served, after its version and ETag: not re-encoded as JSON', async () => {
+    await cache.invalidateUserList();
+    const miss = await list();
+    expect(miss.headers['X-Cache']).toBe('miss');
+    const stored = await raw.get<string>(`chat:${stage}:users:list`);
+    const version = Number(await raw.get<string>(`chat:${stage}:users:version`));
+    expect(stored).toBe(`${version}\n${miss.headers.ETag}\n${JSON.stringify(miss.body)}`);
+    expect(cache.decodeEntry(stored)).toEqual({ version, etag: miss.headers.ETag, body: JSON.stringify(miss.body) });
+  });
+
+  it('an entry of another format (the JSON object of before) is a miss, and the fill replaces it', async () => {
+    const version = Number(await raw.get<string>(`chat:${stage}:users:version`));
+    await raw.set(`chat:${stage}:users:list`, JSON.stringify({ body: '["old"]', etag: '"old"', version }));
+    const miss = await list();
+    expect(miss.headers['X-Cache']).toBe('miss');
+    expect(miss.body).not.toEqual(['old']);
+    expect((await list()).headers['X-Cache']).toBe('hit');
+  });
+
+  it('decodes only what encodeEntry wrote', () => {
+    const list = { body: '[{"id":1,"first_name":"a\\nb"}]', etag: '"e"' };
+    expect(cache.decodeEntry(cache.encodeEntry(7, list))).toEqual({ version: 7, ...list });
+    expect(cache.decodeEntry(cache.encodeEntry(7, { body: '', etag: '"e"' }))).toEqual({ version: 7, body: '', etag: '"e"' });
+    for (const other of [null, undefined, 7, '', '7', '7\n"e"', 'x\n"e"\n[]', '{"version":7}']) expect(cache.decodeEntry(other)).toBeUndefined();
+  });
+});
+
 describe('how long a fill is kept', () => {
   it(`a fill right after an invalidation lives ${5} s at most, not the full 15 minutes`, async () => {
     await cache.invalidateUserList();
