@@ -246,20 +246,8 @@ export async function roomIdsOfUser(userId: number): Promise<number[]> {
  * Query of the room's MEMBER# items, `limit` + 1 of them (the extra one tells whether more remain).
  */
 export async function membersPage(roomId: number, page: { limit: number; afterUserId?: number }): Promise<{ members: Membership[]; more: boolean }> {
-  const { Items = [] } = await ddb.send(
-    new QueryCommand({
-      TableName: chat,
-      ConsistentRead: true,
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': keys.roomPartition(roomId).PK,
-        ':from': keys.member(roomId, (page.afterUserId ?? 0) + 1).SK,
-        ':to': `${MEMBER_PREFIX}~`,
-      },
-      Limit: page.limit + 1,
-    }),
-  );
-  return { members: Items.slice(0, page.limit).map(toMembership), more: Items.length > page.limit };
+  const { items, more } = await roomRangePage(roomId, keys.member(roomId, (page.afterUserId ?? 0) + 1).SK, `${MEMBER_PREFIX}~`, page.limit);
+  return { members: items.map(toMembership), more };
 }
 
 /**
@@ -267,23 +255,28 @@ export async function membersPage(roomId: number, page: { limit: number; afterUs
  * previous page answered): ONE strongly consistent Query of the room's HISTORY# items.
  */
 export async function historyPage(roomId: number, page: { limit: number; after?: string }): Promise<{ events: MembershipEvent[]; next: string | null }> {
+  // `#` sorts before every character of a cursor: starting just after it skips the cursor's event.
+  const from = page.after === undefined ? HISTORY_PREFIX : `${HISTORY_PREFIX}${page.after}#`;
+  const { items, more } = await roomRangePage(roomId, from, `${HISTORY_PREFIX}~`, page.limit);
+  const last = items.at(-1);
+  return { events: items.map(toEvent), next: more && last ? String(last.SK).slice(HISTORY_PREFIX.length) : null };
+}
+
+/**
+ * At most `limit` items of the room's partition with a sort key in [from, to], in key order: ONE
+ * strongly consistent Query of `limit` + 1 items, the extra one telling whether more remain.
+ */
+async function roomRangePage(roomId: number, from: string, to: string, limit: number): Promise<{ items: Item[]; more: boolean }> {
   const { Items = [] } = await ddb.send(
     new QueryCommand({
       TableName: chat,
       ConsistentRead: true,
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': keys.roomPartition(roomId).PK,
-        // `#` sorts before every character of a cursor: starting just after it skips the cursor's event.
-        ':from': page.after === undefined ? HISTORY_PREFIX : `${HISTORY_PREFIX}${page.after}#`,
-        ':to': `${HISTORY_PREFIX}~`,
-      },
-      Limit: page.limit + 1,
+      ExpressionAttributeValues: { ':pk': keys.roomPartition(roomId).PK, ':from': from, ':to': to },
+      Limit: limit + 1,
     }),
   );
-  const events = Items.slice(0, page.limit);
-  const last = events.at(-1);
-  return { events: events.map(toEvent), next: Items.length > page.limit && last ? String(last.SK).slice(HISTORY_PREFIX.length) : null };
+  return { items: Items.slice(0, limit), more: Items.length > limit };
 }
 
 /**
