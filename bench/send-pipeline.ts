@@ -122,6 +122,25 @@ async function storedCount(roomIds: number[]): Promise<number> {
   return items.reduce((sum, item) => sum + Number(item.lastSequence ?? 0), 0);
 }
 
+/** Polls the rooms' sequences until they hold `accepted` messages (≥: a POST that failed late may still have queued its message). */
+async function awaitStored(workload: string, roomIds: number[], accepted: number, started: number, timeoutMs: number): Promise<number> {
+  let stored = 0;
+  while ((stored = await storedCount(roomIds)) < accepted) {
+    if (elapsedMs(started) > timeoutMs) throw new Error(`${workload}: only ${stored} of ${accepted} messages stored after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+  return stored;
+}
+
+/** How many of the tasks are not SUCCESS (should be 0 once every message is stored). */
+async function countNotSucceeded(taskIds: string[]): Promise<number> {
+  let notSucceeded = 0;
+  await inParallel(taskIds.length, 16, async (index) => {
+    if ((await getTask(taskIds[index]!))?.state !== 'SUCCESS') notSucceeded++;
+  });
+  return notSucceeded;
+}
+
 export async function pipeline(http: BenchHttp, config: PipelineConfig, log: (line: string) => void): Promise<PipelineResult> {
   const rooms: { id: number; senders: BenchUser[] }[] = [];
   for (let i = 0; i < config.rooms; i++) {
@@ -132,7 +151,8 @@ export async function pipeline(http: BenchHttp, config: PipelineConfig, log: (li
   const taskIds: string[] = [];
   const postMs: number[] = [];
   const failures: string[] = [];
-  const probe = startStallProbe(roomIds0(rooms));
+  const roomIds = rooms.map((room) => room.id);
+  const probe = startStallProbe(roomIds);
   const started = performance.now();
   await inParallel(config.messages, config.concurrency, async (index) => {
     const room = rooms[index % rooms.length]!;
@@ -152,22 +172,12 @@ export async function pipeline(http: BenchHttp, config: PipelineConfig, log: (li
   log(`  ${accepted} of ${config.messages} messages accepted in ${acceptedSeconds.toFixed(1)} s; waiting for the consumer`);
   if (failures.length) log(`  ${failures.length} POSTs failed:\n    ${failures.map((f) => f.slice(0, 160)).join('\n    ')}`);
 
-  let stored = 0;
-  const roomIds = rooms.map((room) => room.id);
-  // ≥: a POST that failed late (a gateway timeout) may still have queued its message.
-  while ((stored = await storedCount(roomIds)) < accepted) {
-    if (elapsedMs(started) > config.timeoutMs) throw new Error(`pipeline: only ${stored} of ${accepted} messages stored after ${config.timeoutMs} ms`);
-    await sleep(25);
-  }
+  const stored = await awaitStored('pipeline', roomIds, accepted, started, config.timeoutMs);
   const seconds = elapsedMs(started) / 1000;
   const stalls = await probe.stop();
   if (stored > config.messages) throw new Error(`pipeline: ${stored} messages stored for ${config.messages} sent (duplicates?)`);
 
-  let notSucceeded = 0;
-  await inParallel(taskIds.length, 16, async (index) => {
-    const task = await getTask(taskIds[index]!);
-    if (task?.state !== 'SUCCESS') notSucceeded++;
-  });
+  const notSucceeded = await countNotSucceeded(taskIds);
   const post = latency(postMs);
   return {
     messages: config.messages,
@@ -185,8 +195,6 @@ export async function pipeline(http: BenchHttp, config: PipelineConfig, log: (li
     ...(failures.length ? { firstFailure: failures[0]!.slice(0, 500) } : {}),
   };
 }
-
-const roomIds0 = (rooms: { id: number }[]) => rooms.map((room) => room.id);
 
 /**
  * Every 250 ms, one small read of DynamoDB Local and the event-loop delay of this process (which
@@ -309,17 +317,9 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
     });
     const acceptedSeconds = elapsedMs(started) / 1000;
     log(`  hot room: ${taskIds.length} of ${config.messages} accepted in ${acceptedSeconds.toFixed(1)} s (${rateLimited} × 429 waited out); waiting for the consumer`);
-    let stored = 0;
-    while ((stored = await storedCount([room.id])) < taskIds.length) {
-      if (elapsedMs(started) > config.timeoutMs) throw new Error(`hotRoom: only ${stored} of ${taskIds.length} messages stored after ${config.timeoutMs} ms`);
-      await sleep(25);
-    }
+    const stored = await awaitStored('hotRoom', [room.id], taskIds.length, started, config.timeoutMs);
     const seconds = elapsedMs(started) / 1000;
-
-    let notSucceeded = 0;
-    await inParallel(taskIds.length, 16, async (index) => {
-      if ((await getTask(taskIds[index]!))?.state !== 'SUCCESS') notSucceeded++;
-    });
+    const notSucceeded = await countNotSucceeded(taskIds);
     const messages = await listRoomMessages(room.id);
     const contiguous = messages.length === stored && messages.every((m, i) => m.sequence === i + 1);
     // Strictly increasing: a failed POST leaves a hole in its sender's numbers, never a swap.
