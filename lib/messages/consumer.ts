@@ -152,6 +152,7 @@ function logStored(plan: RunPlan): void {
     ...(stored.length > 0 ? { sequences: `${stored[0]!.message.sequence}-${plan.lastSequence}` } : {}),
     rejected: plan.records.filter((r) => r.kind === 'reject').length,
     repeated: plan.records.filter((r) => r.kind === 'repeat').length,
+    membersListed: plan.recordings.length,
   });
 }
 

@@ -54,24 +54,4 @@ export function toMessageView(message: StoredMessage, room: RoomSummary, sender:
 /** The FIFO group of a room: one room's messages are persisted one after another, in order. */
 export const messageGroupId = (roomId: number) => `room-${roomId}`;
 
-/**
- * Most of a member's own messages kept above their watermark. A member who keeps posting without
- * reading would otherwise grow their membership item (and the write cost of each of their
- * messages) without bound; past this, posting counts as having read the room, as Slack does.
- */
-export const MAX_OWN_AFTER_WATERMARK = 100;
-
-/**
- * How storing message `sequence` moves its sender's read state (docs/data-model.md, "Read state"):
- * a sender whose watermark is just below it has now seen everything up to it; otherwise the
- * sequence joins the sender's own messages above the watermark, which are never unread for them —
- * unless MAX_OWN_AFTER_WATERMARK of those are already kept: then the watermark moves to it.
- */
-export type SenderReadState = 'advance-watermark' | 'own-after-watermark';
-
-export function senderReadState(lastSeenSequence: number, sequence: number, ownAfterWatermark: number): SenderReadState {
-  const caughtUp = lastSeenSequence === sequence - 1;
-  return caughtUp || ownAfterWatermark >= MAX_OWN_AFTER_WATERMARK ? 'advance-watermark' : 'own-after-watermark';
-}
-
 export const codePoints = (value: string) => [...value].length;

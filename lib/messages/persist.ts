@@ -1,8 +1,8 @@
 import { logger } from '../log.ts';
-import { readRunContext, storeRun } from '../repository/messages.ts';
+import { readMemberStates, readRunContext, storeRun } from '../repository/messages.ts';
 import { retryOnTransactionConflict } from '../repository/transactions.ts';
 import type { MessageView, QueuedMessage } from './model.ts';
-import { MAX_TRANSACTION_ITEMS, planRun, type RunPlan } from './runs.ts';
+import { MAX_TRANSACTION_ITEMS, planRun, recentSendersLeaving, type RunContext, type RunPlan } from './runs.ts';
 
 export type RunResult =
   /** The plan's records are done: stored, rejected (FAILURE) or repeated. */
@@ -21,17 +21,13 @@ const MAX_RUN_RECORDS = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
 /**
  * Stores the longest prefix of `messages` (consecutive records of one room, in queue order) that
  * fits one transaction, exactly once, with the room's next contiguous sequence numbers. A lost
- * condition (the room's sequence or a sender's read state moved since they were read) reads again
+ * condition (the room's sequence or a member's read state moved since they were read) reads again
  * and retries; throws when that keeps happening, or on any other error.
  */
 export async function persistRun(roomId: number, messages: QueuedMessage[]): Promise<RunResult> {
   const candidates = messages.slice(0, MAX_RUN_RECORDS);
   for (let attempt = 1; ; attempt++) {
-    const context = await readRunContext(
-      roomId,
-      candidates.map((message) => message.senderId),
-    );
-    const plan = planRun(roomId, context, candidates);
+    const plan = planRun(roomId, await readContext(roomId, candidates), candidates);
     const outcome = await retryOnTransactionConflict(() => storeRun(plan));
     if (outcome === 'stored') return { outcome, plan };
     if (outcome === 'task-finished') return { outcome, records: plan.records.length };
@@ -39,6 +35,22 @@ export async function persistRun(roomId: number, messages: QueuedMessage[]): Pro
     logger.info('message run raced, retrying', { roomId, records: plan.records.length, outcome, attempt });
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
   }
+}
+
+/**
+ * The room's META with the senders' users and memberships (one BatchGetItem); then, only when the
+ * run may push out of the room's recent senders a message of someone else, that member's read
+ * state (a second one): at most once per such member per RECENT_SENDERS messages of the room.
+ */
+async function readContext(roomId: number, candidates: QueuedMessage[]): Promise<RunContext> {
+  const context = await readRunContext(
+    roomId,
+    candidates.map((message) => message.senderId),
+  );
+  const unread = recentSendersLeaving(context.room, candidates.length).filter((userId) => !context.members.has(userId));
+  if (unread.length === 0) return context;
+  const others = await readMemberStates(roomId, unread);
+  return { ...context, members: new Map([...context.members, ...others]) };
 }
 
 export type PersistOutcome =

@@ -1,28 +1,39 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { senderReadState, toMessageView, type MessageView, type QueuedMessage, type StoredMessage } from './model.ts';
+import { RECENT_SENDERS, withOwnMessages, type ReadState } from '../reading/unread.ts';
+import { toMessageView, type MessageView, type QueuedMessage, type StoredMessage } from './model.ts';
 
 /**
  * The consumer's pure logic: a batch is split into its FIFO groups (rooms); the consecutive
- * records of one room are planned as ONE transaction ("a run"): the room's sequence moves from n to
- * n+k once, k message items, k task transitions, one read-state update per distinct sender.
- * docs/messages.md describes the whole pipeline.
+ * records of one room are planned as ONE transaction ("a run"): the room's sequence and recent
+ * senders move once, k message items, k task transitions, and a membership write only for a member
+ * whose own message leaves the room's recent senders unseen by them (docs/data-model.md, "Read
+ * state"). docs/messages.md describes the whole pipeline.
  */
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** What planning a run must know of its room, read together and strongly consistent. */
-export interface RunContext {
-  /** The room's META; undefined once the room is gone. lastSequence undefined: never written. */
-  room: { id: number; room_name: string; lastSequence: number | undefined } | undefined;
-  senders: Map<number, SenderState>;
+/** The room as a run needs it (its META). */
+export interface RunRoom {
+  id: number;
+  room_name: string;
+  /** undefined: never written. */
+  lastSequence: number | undefined;
+  /** Who sent the room's latest messages (lib/reading/unread.ts RoomSequence); [] when META holds none. */
+  recentSenders: number[];
 }
 
-export interface SenderState {
-  /** undefined: the user no longer exists. */
-  username: string | undefined;
-  /** The sender's current membership (undefined once they left): watermark and own messages kept above it. */
-  membership: { lastSeenSequence: number | undefined; ownAfterWatermark: number } | undefined;
+/** What planning a run must know, read together and strongly consistent. */
+export interface RunContext {
+  /** undefined once the room is gone. */
+  room: RunRoom | undefined;
+  /** The run's senders' usernames; undefined: the user no longer exists. */
+  usernames: Map<number, string | undefined>;
+  /**
+   * The current read states of the run's senders and of the senders of the recent messages the
+   * run may push out of the room's recent senders (recentSendersLeaving()); undefined: not a member.
+   */
+  members: Map<number, ReadState | undefined>;
 }
 
 export type PlannedRecord =
@@ -33,20 +44,14 @@ export type PlannedRecord =
   | { kind: 'repeat'; queued: QueuedMessage };
 
 /**
- * How a run moves one sender's read state, the messages of the run applied one after another as
- * senderReadState() says: `advance` replaces watermark and own-message list (the list then holds
- * only the run's own messages after the last advance), `append` adds the run's own messages to the
- * list under an unchanged watermark.
+ * A membership the run writes: its own messages leaving the room's recent senders (and the rest of
+ * its recent ones with them) are listed in `ownAfterWatermark`, on condition that the read state
+ * is still `read`.
  */
-export type ReadStateMove =
-  | { kind: 'advance'; lastSeenSequence: number; ownAfterWatermark: number[] }
-  | { kind: 'append'; sequences: number[] };
-
-export interface SenderUpdate {
-  senderId: number;
-  /** The watermark as read: the update's condition. */
-  watermarkAsRead: number | undefined;
-  move: ReadStateMove;
+export interface MemberRecording {
+  userId: number;
+  read: ReadState;
+  next: ReadState;
 }
 
 export interface RunPlan {
@@ -56,39 +61,59 @@ export interface RunPlan {
   /** The room's lastSequence as read (the transaction's condition) and after the run. */
   previousSequence: number | undefined;
   lastSequence: number | undefined;
-  senderUpdates: SenderUpdate[];
+  /** The room's recent senders after the run (written with lastSequence when a message is stored). */
+  recentSenders: number[];
+  recordings: MemberRecording[];
   /** Items of the run's transaction: ≤ maxItems. */
   items: number;
 }
 
-interface SenderTracker {
-  watermarkAsRead: number | undefined;
-  watermark: number;
-  ownCount: number;
-  advanced: boolean;
-  /** Own messages of this run since the last advance (or since the start). */
-  own: number[];
+/**
+ * The members whose read state planning a run of `count` messages may need besides its senders':
+ * the senders of the room's recent messages that as many new ones would push out.
+ */
+export function recentSendersLeaving(room: RunRoom | undefined, count: number): number[] {
+  if (!room) return [];
+  const leaving = Math.max(0, room.recentSenders.length + count - RECENT_SENDERS);
+  return [...new Set(room.recentSenders.slice(0, leaving).filter((sender) => sender !== 0))];
+}
+
+interface Entry {
+  sequence: number;
+  sender: number;
 }
 
 /**
  * Plans the longest prefix of `messages` (all of one room, in queue order) whose transaction fits
  * in `maxItems`: sequences n+1, n+2, … in order to the records that can be stored, FAILURE to the
- * ones that cannot, nothing to a repeated task. At least one record is always planned.
+ * ones that cannot, nothing to a repeated task. Each stored message joins the room's recent
+ * senders; past RECENT_SENDERS the oldest leave, and one that its sender (still a member) has not
+ * seen makes the run list it, with all their other recent messages, in their membership: one write
+ * per such member per run, and none for a member whose messages are already listed. At least one
+ * record is always planned.
  */
 export function planRun(roomId: number, context: RunContext, messages: QueuedMessage[], maxItems = MAX_TRANSACTION_ITEMS): RunPlan {
   const { room } = context;
+  const memberOf = (userId: number) => {
+    if (!context.members.has(userId)) throw new Error(`planRun: the read state of member ${userId} was not read`);
+    return context.members.get(userId);
+  };
   const records: PlannedRecord[] = [];
   const taskIds = new Set<string>();
-  const trackers = new Map<number, SenderTracker>();
   let sequence = room?.lastSequence ?? 0;
+  const recent: Entry[] = (room?.recentSenders ?? []).map((sender, i, all) => ({ sequence: sequence - all.length + 1 + i, sender }));
+  const departed: Entry[] = [];
+  const recorded = new Set<number>();
   let stored = 0;
   let items = 0;
 
   for (const queued of messages) {
-    const sender = context.senders.get(queued.senderId);
-    const reason = taskIds.has(queued.taskId) ? undefined : rejectionReason(queued, room, sender);
-    const kind = taskIds.has(queued.taskId) ? 'repeat' : reason === undefined ? 'store' : 'reject';
-    const cost = kind === 'repeat' ? 0 : kind === 'reject' ? 1 : 2 + (trackers.has(queued.senderId) ? 0 : 1) + (stored === 0 ? 1 : 0);
+    const repeat = taskIds.has(queued.taskId);
+    const reason = repeat ? undefined : rejectionReason(queued, room, context.usernames.get(queued.senderId), memberOf(queued.senderId));
+    const kind = repeat ? 'repeat' : reason === undefined ? 'store' : 'reject';
+    const leaving = kind === 'store' ? recent.slice(0, Math.max(0, recent.length + 1 - RECENT_SENDERS)) : [];
+    const newlyRecorded = new Set(leaving.filter((entry) => !recorded.has(entry.sender) && unseenBySender(entry, memberOf)).map((entry) => entry.sender));
+    const cost = kind === 'repeat' ? 0 : kind === 'reject' ? 1 : 2 + (stored === 0 ? 1 : 0) + newlyRecorded.size;
     if (records.length > 0 && items + cost > maxItems) break;
     items += cost;
     taskIds.add(queued.taskId);
@@ -102,24 +127,9 @@ export function planRun(roomId: number, context: RunContext, messages: QueuedMes
     }
     sequence += 1;
     stored += 1;
-    const membership = sender!.membership!;
-    let tracker = trackers.get(queued.senderId);
-    if (!tracker) {
-      tracker = {
-        watermarkAsRead: membership.lastSeenSequence,
-        watermark: membership.lastSeenSequence ?? 0,
-        ownCount: membership.ownAfterWatermark,
-        advanced: false,
-        own: [],
-      };
-      trackers.set(queued.senderId, tracker);
-    }
-    if (senderReadState(tracker.watermark, sequence, tracker.ownCount) === 'advance-watermark') {
-      Object.assign(tracker, { watermark: sequence, ownCount: 0, advanced: true, own: [] });
-    } else {
-      tracker.ownCount += 1;
-      tracker.own.push(sequence);
-    }
+    departed.push(...recent.splice(0, leaving.length));
+    recent.push({ sequence, sender: queued.senderId });
+    for (const userId of newlyRecorded) recorded.add(userId);
     const message: StoredMessage = {
       roomId,
       sequence,
@@ -128,27 +138,48 @@ export function planRun(roomId: number, context: RunContext, messages: QueuedMes
       sentAt: queued.acceptedAt,
       taskId: queued.taskId,
     };
-    records.push({ kind, queued, message, view: toMessageView(message, room!, { id: queued.senderId, username: sender!.username! }) });
+    records.push({ kind, queued, message, view: toMessageView(message, room!, { id: queued.senderId, username: context.usernames.get(queued.senderId)! }) });
   }
 
+  const recordings = [...recorded].map((userId) => {
+    const read = memberOf(userId)!;
+    const own = [...departed, ...recent].filter((entry) => entry.sender === userId).map((entry) => entry.sequence);
+    return { userId, read, next: withOwnMessages(read, own) };
+  });
   return {
     roomId,
     records,
     previousSequence: room?.lastSequence,
     lastSequence: stored > 0 ? sequence : room?.lastSequence,
-    senderUpdates: [...trackers].map(([senderId, t]) => ({
-      senderId,
-      watermarkAsRead: t.watermarkAsRead,
-      move: t.advanced ? { kind: 'advance', lastSeenSequence: t.watermark, ownAfterWatermark: t.own } : { kind: 'append', sequences: t.own },
-    })),
+    recentSenders: recent.map((entry) => (stillTracked(entry, recorded, context.members) ? entry.sender : 0)),
+    recordings,
     items,
   };
 }
 
-function rejectionReason(queued: QueuedMessage, room: RunContext['room'], sender: SenderState | undefined): string | undefined {
+/** A message leaving the recent senders that its sender, still a member, has not seen: it must be listed. */
+function unseenBySender(entry: Entry, memberOf: (userId: number) => ReadState | undefined): boolean {
+  if (entry.sender === 0) return false;
+  const member = memberOf(entry.sender);
+  return member !== undefined && entry.sequence > member.lastSeenSequence;
+}
+
+/**
+ * Whether a recent message still needs its sender named: not when the run lists it in the sender's
+ * membership, nor when its sender, as read, has seen it or is no member (a member who joins later
+ * starts above it).
+ */
+function stillTracked(entry: Entry, recorded: Set<number>, members: Map<number, ReadState | undefined>): boolean {
+  if (entry.sender === 0 || recorded.has(entry.sender)) return false;
+  if (!members.has(entry.sender)) return true;
+  const member = members.get(entry.sender);
+  return member !== undefined && entry.sequence > member.lastSeenSequence;
+}
+
+function rejectionReason(queued: QueuedMessage, room: RunRoom | undefined, username: string | undefined, membership: ReadState | undefined): string | undefined {
   if (!room) return `Room ${queued.roomId} no longer exists; the message was not stored.`;
-  if (sender?.username === undefined) return `User ${queued.senderId} no longer exists; the message was not stored.`;
-  if (!sender.membership) return `User ${sender.username} is no longer a member of room ${room.room_name}; the message was not stored.`;
+  if (username === undefined) return `User ${queued.senderId} no longer exists; the message was not stored.`;
+  if (!membership) return `User ${username} is no longer a member of room ${room.room_name}; the message was not stored.`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@ import { shownMemberIds, withMembers, type Membership, type Room, type Roster } 
 import { markSeen } from './mark-seen.ts';
 import { toReadMessage, type ReaderUserName, type RoomMessages, type UnseenRoom } from './model.ts';
 import { pageQuery, toPage, type PageRequest } from './page.ts';
-import { unreadCount } from './unread.ts';
+import { seenThrough, unreadCount } from './unread.ts';
 
 /** Most unseen messages one answer holds per room, oldest first. */
 export const MAX_UNSEEN_PER_ROOM = 100;
@@ -116,7 +116,8 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
   const unseen = new Map(
     await Promise.all(
       news.map(async ({ room, membership }) => {
-        const from = membership.lastSeenSequence + 1;
+        // Past the member's own messages right above their watermark: nothing there is unseen.
+        const from = seenThrough(room, membership) + 1;
         const { messages, cut } = await queryMessageRange(room.id, { from, to: MAX_SEQUENCE, newestFirst: false, limit: MAX_UNSEEN_PER_ROOM + 1 });
         const returned = messages.slice(0, MAX_UNSEEN_PER_ROOM);
         return [room.id, { returned, hasMore: messages.length > MAX_UNSEEN_PER_ROOM || cut }] as const;
@@ -144,7 +145,7 @@ export async function unseenMessages(userId: number, options: { waitSeconds: num
   });
 }
 
-const hasNews = ({ room, membership }: MemberRoom) => unreadCount(room.lastSequence, membership) > 0;
+const hasNews = ({ room, membership }: MemberRoom) => unreadCount(room, membership) > 0;
 
 /** The rooms with their re-read META and membership; a room the user left meanwhile drops out. */
 function refreshed(rooms: MemberRoom[], polled: ReaderRoom[]): MemberRoom[] {

@@ -1,9 +1,12 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredMessage } from '../messages/model.ts';
-import type { RunContext, RunPlan, SenderUpdate } from '../messages/runs.ts';
+import type { RunContext, RunPlan } from '../messages/runs.ts';
+import type { ReadState } from '../reading/unread.ts';
 import { batchGet } from './batch.ts';
 import { ddb, tables } from './client.ts';
 import { keys, MAX_SEQUENCE } from './keys.ts';
+import { readStateReplacement } from './read-state.ts';
+import { recentSendersOf } from './rooms.ts';
 import { taskFailedWrite, taskSucceededWrite } from './tasks.ts';
 import { cancellationCodes } from './transactions.ts';
 
@@ -63,34 +66,33 @@ export async function readRunContext(roomId: number, senderIds: number[]): Promi
   const roomKey = keys.room(roomId);
   const items = await batchGet(tables.chat, [roomKey, ...senders.flatMap((id) => [keys.member(roomId, id), keys.user(id)])], {
     consistent: true,
-    attributes: ['PK', 'SK', 'room_name', 'lastSequence', 'lastSeenSequence', 'ownAfterWatermark', 'username'],
+    attributes: ['PK', 'SK', 'room_name', 'lastSequence', 'recentSenders', 'recentUpTo', 'lastSeenSequence', 'ownAfterWatermark', 'username'],
   });
   const find = (key: { PK: string; SK: string }) => findItem(items, key);
   const room = find(roomKey);
   return {
-    room: room ? { id: roomId, room_name: String(room.room_name), lastSequence: optionalNumber(room.lastSequence) } : undefined,
-    senders: new Map(
-      senders.map((id) => {
-        const membership = find(keys.member(roomId, id));
-        const user = find(keys.user(id));
-        return [
-          id,
-          {
-            username: user ? String(user.username) : undefined,
-            membership: membership
-              ? {
-                  lastSeenSequence: optionalNumber(membership.lastSeenSequence),
-                  ownAfterWatermark: Array.isArray(membership.ownAfterWatermark) ? membership.ownAfterWatermark.length : 0,
-                }
-              : undefined,
-          },
-        ];
-      }),
-    ),
+    room: room ? { id: roomId, room_name: String(room.room_name), lastSequence: optionalNumber(room.lastSequence), recentSenders: recentSendersOf(room) } : undefined,
+    usernames: new Map(senders.map((id) => [id, optionalString(find(keys.user(id))?.username)])),
+    members: new Map(senders.map((id) => [id, readStateOf(find(keys.member(roomId, id)))])),
   };
 }
 
+/** The read states of some members of a room (undefined: not a member), strongly consistent: one BatchGetItem. */
+export async function readMemberStates(roomId: number, userIds: number[]): Promise<Map<number, ReadState | undefined>> {
+  const items = await batchGet(tables.chat, userIds.map((id) => keys.member(roomId, id)), {
+    consistent: true,
+    attributes: ['PK', 'SK', 'lastSeenSequence', 'ownAfterWatermark'],
+  });
+  return new Map(userIds.map((id) => [id, readStateOf(findItem(items, keys.member(roomId, id)))]));
+}
+
 const optionalNumber = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
+const optionalString = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+
+const readStateOf = (membership: Item | undefined): ReadState | undefined =>
+  membership ? { lastSeenSequence: Number(membership.lastSeenSequence ?? 0), ownAfterWatermark: numbers(membership.ownAfterWatermark) } : undefined;
+
+const numbers = (value: unknown) => (Array.isArray(value) ? value.map(Number) : []);
 
 /** Which condition of a run's transaction failed (tasks first: a finished task means a redelivery). */
 export type StoreRunOutcome = 'stored' | 'task-finished' | 'room-changed' | 'membership-changed' | 'sequence-taken';
@@ -99,10 +101,11 @@ type ItemRole = 'room' | 'message' | 'task' | 'member';
 
 /**
  * Stores a planned run in ONE transaction: the room's sequence moves from the run's
- * previousSequence to its lastSequence, each stored message is created (never over an existing
- * one) and its task becomes SUCCESS, each rejected record's task FAILURE — both only from an
- * unfinished state: the exactly-once guard — and each sender's read state moves once, on condition
- * that it is as read. Any lost condition cancels every write.
+ * previousSequence to its lastSequence (with its recent senders), each stored message is created
+ * (never over an existing one) and its task becomes SUCCESS, each rejected record's task FAILURE —
+ * both only from an unfinished state: the exactly-once guard — and each membership the plan lists
+ * messages in is rewritten, on condition that its read state is as read. Any lost condition
+ * cancels every write.
  */
 export async function storeRun(plan: RunPlan): Promise<StoreRunOutcome> {
   const at = new Date().toISOString();
@@ -113,7 +116,7 @@ export async function storeRun(plan: RunPlan): Promise<StoreRunOutcome> {
     items.push(item);
   };
   const stored = plan.records.filter((record) => record.kind === 'store');
-  if (stored.length > 0) add('room', { Update: roomSequenceUpdate(plan.roomId, plan.previousSequence, plan.lastSequence!) });
+  if (stored.length > 0) add('room', { Update: roomSequenceUpdate(plan.roomId, plan.previousSequence, plan.lastSequence!, plan.recentSenders) });
   for (const record of plan.records) {
     if (record.kind === 'store') {
       add('message', {
@@ -128,7 +131,7 @@ export async function storeRun(plan: RunPlan): Promise<StoreRunOutcome> {
       add('task', taskFailedWrite(record.queued.taskId, record.reason, at));
     }
   }
-  for (const update of plan.senderUpdates) add('member', { Update: senderReadStateUpdate(plan.roomId, update) });
+  for (const { userId, read, next } of plan.recordings) add('member', { Update: readStateReplacement(plan.roomId, userId, read, next) });
   if (items.length === 0) return 'stored';
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
@@ -145,39 +148,15 @@ export async function storeRun(plan: RunPlan): Promise<StoreRunOutcome> {
   }
 }
 
-function roomSequenceUpdate(roomId: number, previous: number | undefined, next: number) {
+function roomSequenceUpdate(roomId: number, previous: number | undefined, next: number, recentSenders: number[]) {
   return {
     TableName: tables.chat,
     Key: keys.room(roomId),
-    UpdateExpression: 'SET lastSequence = :next',
+    UpdateExpression: 'SET lastSequence = :next, recentSenders = :recent, recentUpTo = :next',
     ConditionExpression:
       previous === undefined ? 'attribute_exists(PK) AND attribute_not_exists(lastSequence)' : 'attribute_exists(PK) AND lastSequence = :previous',
-    ExpressionAttributeValues: { ':next': next, ...(previous === undefined ? {} : { ':previous': previous }) },
+    ExpressionAttributeValues: { ':next': next, ':recent': recentSenders, ...(previous === undefined ? {} : { ':previous': previous }) },
   };
-}
-
-function senderReadStateUpdate(roomId: number, { senderId, watermarkAsRead, move }: SenderUpdate) {
-  const unchanged =
-    watermarkAsRead === undefined
-      ? 'attribute_exists(PK) AND attribute_not_exists(lastSeenSequence)'
-      : 'attribute_exists(PK) AND lastSeenSequence = :watermark';
-  const watermarkValue = watermarkAsRead === undefined ? {} : { ':watermark': watermarkAsRead };
-  return move.kind === 'advance'
-    ? {
-        TableName: tables.chat,
-        Key: keys.member(roomId, senderId),
-        // Everything up to the watermark is seen: only own messages after it stay in the list.
-        UpdateExpression: 'SET lastSeenSequence = :sequence, ownAfterWatermark = :own',
-        ConditionExpression: unchanged,
-        ExpressionAttributeValues: { ':sequence': move.lastSeenSequence, ':own': move.ownAfterWatermark, ...watermarkValue },
-      }
-    : {
-        TableName: tables.chat,
-        Key: keys.member(roomId, senderId),
-        UpdateExpression: 'SET ownAfterWatermark = list_append(if_not_exists(ownAfterWatermark, :none), :own)',
-        ConditionExpression: unchanged,
-        ExpressionAttributeValues: { ':own': move.sequences, ':none': [], ...watermarkValue },
-      };
 }
 
 function fromItem(item: Record<string, unknown>): StoredMessage {

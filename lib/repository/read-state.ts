@@ -60,36 +60,41 @@ export async function readMembership(roomId: number, userId: number): Promise<Me
 }
 
 /**
- * Replaces a member's read state `read` by `next` in ONE conditional UpdateItem, on condition that
- * the membership still exists and its watermark and own-message list are still exactly as read:
- * the message consumer appends to the list (on an unchanged watermark), so a write conditioned on
- * the watermark alone could drop an own message it just added. `next` must be ahead of `read`.
- * 'lost': the condition failed; the caller re-reads.
+ * The update that replaces a member's read state `read` by `next`, on condition that the
+ * membership still exists and its watermark and own-message list are still exactly as read: a
+ * reader marking seen and the message consumer listing a member's messages both write it, and a
+ * write conditioned on the watermark alone could drop what the other just added. Used alone
+ * (replaceReadState) and in the transaction that stores a run of messages.
  */
-export async function replaceReadState(roomId: number, userId: number, read: ReadState, next: ReadState): Promise<'moved' | 'lost'> {
+export function readStateReplacement(roomId: number, userId: number, read: ReadState, next: ReadState) {
   const watermarkAsRead =
     read.lastSeenSequence === 0 ? '(attribute_not_exists(lastSeenSequence) OR lastSeenSequence = :read)' : 'lastSeenSequence = :read';
   const listAsRead =
     read.ownAfterWatermark.length === 0
       ? '(attribute_not_exists(ownAfterWatermark) OR size(ownAfterWatermark) = :zero)'
       : 'ownAfterWatermark = :readOwn';
+  return {
+    TableName: chat,
+    Key: keys.member(roomId, userId),
+    UpdateExpression: 'SET lastSeenSequence = :next, ownAfterWatermark = :nextOwn',
+    ConditionExpression: `attribute_exists(PK) AND ${watermarkAsRead} AND ${listAsRead}`,
+    ExpressionAttributeValues: {
+      ':read': read.lastSeenSequence,
+      ':next': next.lastSeenSequence,
+      ':nextOwn': next.ownAfterWatermark,
+      ...(read.ownAfterWatermark.length === 0 ? { ':zero': 0 } : { ':readOwn': read.ownAfterWatermark }),
+    },
+  };
+}
+
+/**
+ * Replaces a member's read state `read` by `next` in ONE conditional UpdateItem
+ * (readStateReplacement). `next` must be ahead of `read`. 'lost': the condition failed; the caller
+ * re-reads.
+ */
+export async function replaceReadState(roomId: number, userId: number, read: ReadState, next: ReadState): Promise<'moved' | 'lost'> {
   try {
-    await retryOnTransactionConflict(() =>
-      ddb.send(
-        new UpdateCommand({
-          TableName: chat,
-          Key: keys.member(roomId, userId),
-          UpdateExpression: 'SET lastSeenSequence = :next, ownAfterWatermark = :nextOwn',
-          ConditionExpression: `attribute_exists(PK) AND ${watermarkAsRead} AND ${listAsRead}`,
-          ExpressionAttributeValues: {
-            ':read': read.lastSeenSequence,
-            ':next': next.lastSeenSequence,
-            ':nextOwn': next.ownAfterWatermark,
-            ...(read.ownAfterWatermark.length === 0 ? { ':zero': 0 } : { ':readOwn': read.ownAfterWatermark }),
-          },
-        }),
-      ),
-    );
+    await retryOnTransactionConflict(() => ddb.send(new UpdateCommand(readStateReplacement(roomId, userId, read, next))));
     return 'moved';
   } catch (error) {
     if (isConditionalCheckFailed(error)) return 'lost';

@@ -63,7 +63,17 @@ export function toRoom(item: Item): Room {
     is_direct: item.is_direct === true,
     ...(pair ? { pair } : {}),
     lastSequence: Number(item.lastSequence ?? 0),
+    recentSenders: recentSendersOf(item),
   };
+}
+
+/**
+ * A META's recent senders, trusted only when they end at its lastSequence (`recentUpTo`): a
+ * sequence moved without them (by a consumer of before they existed) leaves them meaning nothing.
+ */
+export function recentSendersOf(meta: Item): number[] {
+  const senders = Array.isArray(meta.recentSenders) ? meta.recentSenders.map(Number) : [];
+  return senders.length > 0 && Number(meta.recentUpTo) === Number(meta.lastSequence ?? 0) ? senders : [];
 }
 
 export function toRoster(item: Item): Roster {

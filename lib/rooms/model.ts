@@ -7,6 +7,8 @@ export interface Room {
   pair?: [number, number];
   /** Sequence of the room's latest message (0: none yet); advanced only by the message consumer. */
   lastSequence: number;
+  /** Who sent the room's latest messages (lib/reading/unread.ts RoomSequence), as the consumer keeps them. */
+  recentSenders?: number[];
 }
 
 /** A current membership: who is in a room, since when, and their read watermark. */
@@ -15,7 +17,7 @@ export interface Membership {
   userId: number;
   joinedAt: string;
   lastSeenSequence: number;
-  /** The member's own messages above their watermark (never unread for them). */
+  /** The member's own messages above their watermark that left the room's recent senders (never unread for them). */
   ownAfterWatermark: number[];
 }
 

@@ -83,7 +83,7 @@ export async function listRooms(userId?: number): Promise<RoomSummary[] | (RoomW
   return rooms.map(({ room, roster, membership }) => ({
     ...withMembers(room, roster, usernamesById, userId),
     // The membership item is read with META in the same BatchGetItem (docs/reading.md, "Unread counts").
-    unread_count: unreadCount(room.lastSequence, membership),
+    unread_count: unreadCount(room, membership),
   }));
 }
 

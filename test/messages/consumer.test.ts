@@ -1,14 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as consumer } from '../../functions/message-consumer.ts';
-import { MAX_OWN_AFTER_WATERMARK } from '../../lib/messages/model.ts';
 import { persistQueuedMessage } from '../../lib/messages/persist.ts';
 import { redrivePolicy } from '../../lib/queue/message-queue.ts';
 import { ddb } from '../../lib/repository/client.ts';
 import definitions from '../../infra/definitions.json' with { type: 'json' };
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { getTask } from '../../lib/repository/tasks.ts';
-import { getMembership, getRoom, leaveRoom } from '../../lib/rooms/service.ts';
+import { MAX_OWN_AFTER_WATERMARK, ownAfterWatermark, RECENT_SENDERS } from '../../lib/reading/unread.ts';
+import { getMembership, getRoom, leaveRoom, listRooms } from '../../lib/rooms/service.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { uniqueName } from '../support/lambda.ts';
 import { deadLettersContaining, newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
@@ -32,21 +32,33 @@ const countingTransactions = async (run: () => Promise<unknown>) => {
 };
 
 describe('message consumer', () => {
-  it('keeps at most MAX_OWN_AFTER_WATERMARK own messages above a sender’s watermark; past that, posting counts as reading', async () => {
+  it('names a sender’s messages among the room’s recent senders, lists them in their membership once they leave unseen, and past MAX_OWN_AFTER_WATERMARK posting counts as reading', async () => {
     const [talker, other] = await newUsers(2);
     const room = await newRoom([talker!, other!]);
-    expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, other!.id))))).toEqual([]); // 1: unread for talker
-    for (let n = 0; n < MAX_OWN_AFTER_WATERMARK; n++) {
-      expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, talker!.id))))).toEqual([]);
-    }
-    const behind = (await getMembership(room.id, talker!.id))!;
-    expect(behind.lastSeenSequence).toBe(0);
-    expect(behind.ownAfterWatermark).toEqual(Array.from({ length: MAX_OWN_AFTER_WATERMARK }, (_, i) => i + 2));
+    const unread = async (user: { id: number }) => ((await listRooms(user.id)) as { id: number; unread_count: number }[]).find((r) => r.id === room.id)!.unread_count;
+    const send = async (senderId: number, count: number) => {
+      for (let sent = 0; sent < count; sent += 10) {
+        const batch = await Promise.all(Array.from({ length: Math.min(10, count - sent) }, () => pendingMessage(room.id, senderId)));
+        expect(failedIds(await deliver(...batch.map((message) => sqsRecord(message))))).toEqual([]);
+      }
+    };
+    await send(other!.id, 1); // 1: unread for talker
+    await send(talker!.id, RECENT_SENDERS); // 2–101: 101 pushes out 1, which other never read
 
-    expect(failedIds(await deliver(sqsRecord(await pendingMessage(room.id, talker!.id))))).toEqual([]);
-    const sequence = MAX_OWN_AFTER_WATERMARK + 2;
-    expect(await getMembership(room.id, talker!.id)).toMatchObject({ lastSeenSequence: sequence, ownAfterWatermark: [] });
-    expect(await getRoom(room.id)).toMatchObject({ lastSequence: sequence });
+    expect(await getMembership(room.id, talker!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
+    expect(await getMembership(room.id, other!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [1] });
+    expect(await unread(talker!)).toBe(1);
+    expect(await unread(other!)).toBe(RECENT_SENDERS);
+
+    // 102 pushes out 2, talker's: their 101 own messages (2–102) are more than MAX_OWN_AFTER_WATERMARK, so
+    // the oldest, 2, counts as read, and with it everything up to it (other's 1) and the talker's own
+    // messages right above it: all of them.
+    await send(talker!.id, 1);
+    expect(MAX_OWN_AFTER_WATERMARK).toBe(RECENT_SENDERS);
+    expect(await getMembership(room.id, talker!.id)).toMatchObject({ lastSeenSequence: RECENT_SENDERS + 2, ownAfterWatermark: [] });
+    expect(await unread(talker!)).toBe(0);
+    expect(await unread(other!)).toBe(RECENT_SENDERS + 1);
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: RECENT_SENDERS + 2 });
   });
 
   it('stores a record delivered twice once; the redelivery is acknowledged and changes nothing', async () => {
@@ -62,8 +74,9 @@ describe('message consumer', () => {
     expect(await getTaskStatus(queued.taskId)).toEqual(first);
     expect(first).toMatchObject({ state: 'SUCCESS', result: { sequence: 1, text: queued.text } });
     expect((await listRoomMessages(room.id)).map((m) => m.taskId)).toEqual([queued.taskId]);
-    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 1 });
-    expect(await getMembership(room.id, alice!.id)).toMatchObject({ lastSeenSequence: 1, ownAfterWatermark: [] });
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 1, recentSenders: [alice!.id] });
+    // Her own message is named among the room's recent senders; her membership is not written.
+    expect(await getMembership(room.id, alice!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
   });
 
   it('stores once when the same record is delivered five times at the same moment', async () => {
@@ -103,12 +116,13 @@ describe('message consumer', () => {
     expect(stored.map((m) => m.sequence)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(stored.map((m) => m.taskId))).toEqual(new Set(queued.map((m) => m.taskId)));
     expect(await getRoom(room.id)).toMatchObject({ lastSequence: 12 });
-    // Each sender's own messages above their watermark are exactly their ownAfterWatermark list.
+    // Each sender's own messages above their watermark are exactly those their read state knows of.
     const ascending = (a: number, b: number) => a - b;
+    const meta = (await getRoom(room.id))!;
     for (const user of users) {
-      const { lastSeenSequence, ownAfterWatermark } = (await getMembership(room.id, user.id))!;
-      const ownAbove = stored.filter((m) => m.senderId === user.id && m.sequence > lastSeenSequence).map((m) => m.sequence);
-      expect([...ownAfterWatermark].sort(ascending)).toEqual(ownAbove.sort(ascending));
+      const membership = (await getMembership(room.id, user.id))!;
+      const ownAbove = stored.filter((m) => m.senderId === user.id && m.sequence > membership.lastSeenSequence).map((m) => m.sequence);
+      expect([...ownAfterWatermark(meta, membership)].sort(ascending)).toEqual(ownAbove.sort(ascending));
     }
   });
 
@@ -118,13 +132,13 @@ describe('message consumer', () => {
     const queued = await Promise.all(Array.from({ length: 10 }, (_, i) => pendingMessage(room.id, users[i % 3]!.id, `batch ${i}`)));
     const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
 
-    expect(sent).toEqual([1 + 2 * 10 + 3]);
+    // The room (its sequence and recent senders), 10 messages, 10 tasks; no membership.
+    expect(sent).toEqual([1 + 2 * 10]);
     expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual(queued.map((q, i) => [i + 1, q.text]));
     for (const [i, q] of queued.entries()) expect(await getTaskStatus(q.taskId)).toMatchObject({ state: 'SUCCESS', result: { sequence: i + 1, text: q.text } });
-    // Each sender's read state moved once: the last one caught up to its last message, the others kept theirs above.
-    expect(await getMembership(room.id, users[0]!.id)).toMatchObject({ lastSeenSequence: 1, ownAfterWatermark: [4, 7, 10] });
-    expect(await getMembership(room.id, users[1]!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [2, 5, 8] });
-    expect(await getMembership(room.id, users[2]!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [3, 6, 9] });
+    // Who sent what is named among the room's recent senders; no read state was written.
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 10, recentSenders: queued.map((q) => q.senderId) });
+    for (const user of users) expect(await getMembership(room.id, user.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
   });
 
   it('a batch with an already finished task: the transaction is cancelled, the batch is stored record by record, the others exactly once', async () => {
@@ -135,8 +149,8 @@ describe('message consumer', () => {
     expect(await persistQueuedMessage(queued[2]!)).toMatchObject({ outcome: 'stored', message: { sequence: 1 } });
 
     const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q, { receiveCount: 2 }))))).toEqual([]));
-    // One cancelled 13-item transaction (room, 5 × message and task, 2 senders), then one per record.
-    expect(sent).toEqual([13, 4, 4, 4, 4, 4]);
+    // One cancelled 11-item transaction (room, 5 × message and task), then one per record.
+    expect(sent).toEqual([11, 3, 3, 3, 3, 3]);
     expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual([
       [1, 'm2'],
       [2, 'm0'],
@@ -147,16 +161,17 @@ describe('message consumer', () => {
     for (const q of queued) expect((await getTaskStatus(q.taskId)).state).toBe('SUCCESS');
   });
 
-  it('splits a group whose transaction would exceed 100 items: 60 records of one sender in a 100-item and a 24-item transaction', async () => {
+  it('splits a group whose transaction would exceed 100 items: 60 records in a 99-item and a 23-item transaction', async () => {
     const [alice] = await newUsers(1);
     const room = await newRoom([alice!]);
     const queued = await Promise.all(Array.from({ length: 60 }, (_, i) => pendingMessage(room.id, alice!.id, `long ${i}`)));
     const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
 
-    expect(sent).toEqual([1 + 2 * 49 + 1, 1 + 2 * 11 + 1]);
+    // 49 records (room + 98) fill a transaction: a 50th would make 101 items.
+    expect(sent).toEqual([1 + 2 * 49, 1 + 2 * 11]);
     expect((await listRoomMessages(room.id)).map((m) => m.text)).toEqual(queued.map((q) => q.text));
-    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 60 });
-    expect(await getMembership(room.id, alice!.id)).toMatchObject({ lastSeenSequence: 60, ownAfterWatermark: [] });
+    expect(await getRoom(room.id)).toMatchObject({ lastSequence: 60, recentSenders: queued.map(() => alice!.id) });
+    expect(await getMembership(room.id, alice!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
   });
 
   it('in a batch, a sender who left gets FAILURE in the same transaction and uses up no sequence; the others are stored', async () => {
@@ -166,7 +181,8 @@ describe('message consumer', () => {
     await leaveRoom(room.id, bob!.id);
     const sent = await countingTransactions(async () => expect(failedIds(await deliver(...queued.map((q) => sqsRecord(q))))).toEqual([]));
 
-    expect(sent).toEqual([1 + 2 + 1 + 2 + 2]);
+    // The room, alice's message and task, bob's task (FAILURE), carol's message and task.
+    expect(sent).toEqual([1 + 2 + 1 + 2]);
     expect((await listRoomMessages(room.id)).map((m) => [m.sequence, m.text])).toEqual([
       [1, 'a'],
       [2, 'c'],

@@ -6,6 +6,9 @@ import { handler as sendGroup } from '../../functions/send-group.ts';
 import { handler as taskState } from '../../functions/task-state.ts';
 import { ddb, dynamoUsage, resetDynamoUsage, type DynamoUsage } from '../../lib/repository/client.ts';
 import { listRoomMessages } from '../../lib/repository/messages.ts';
+import { readRoomMessages } from '../../lib/reading/service.ts';
+import { RECENT_SENDERS } from '../../lib/reading/unread.ts';
+import { getMembership, listRooms } from '../../lib/rooms/service.ts';
 import { invoke } from '../support/lambda.ts';
 import { newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
 
@@ -58,17 +61,17 @@ describe('DynamoDB cost per message', () => {
     expect(api.writeCapacity).toBe(1);
   });
 
-  it('one message alone: the consumer makes 2 requests (a BatchGetItem, a 4-item transaction): 9 WCU end to end', async () => {
+  it('one message alone: the consumer makes 2 requests (a BatchGetItem, a 3-item transaction): 7 WCU end to end', async () => {
     const [alice] = await twoUsers();
     const room = await newRoom([alice]);
     const persist = await consumed([sqsRecord(await pendingMessage(room.id, alice.id, TEXT))]);
     expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
-    // room sequence, message, task SUCCESS, sender read state
-    expect(persist.transactionItems).toBe(4);
-    expect(1 + persist.awsWriteUnits).toBe(9);
+    // the room's sequence and recent senders, the message, the task's SUCCESS; no membership
+    expect(persist.transactionItems).toBe(3);
+    expect(1 + persist.awsWriteUnits).toBe(7);
   });
 
-  it(`a full batch of one room (${FIFO_BATCH} records, 3 senders): 2 requests in all, 0.2 per message, and 5.8 WCU per message end to end`, async () => {
+  it(`a full batch of one room (${FIFO_BATCH} records, 3 senders): 2 requests in all, 0.2 per message, and 5.2 WCU per message end to end`, async () => {
     const users = await newUsers(3);
     const room = await newRoom(users);
     const records = [];
@@ -76,22 +79,46 @@ describe('DynamoDB cost per message', () => {
     const persist = await consumed(records);
     expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
     expect(persist.requests / FIFO_BATCH).toBeLessThanOrEqual(0.5);
-    // One transaction: the room's sequence once, 10 messages, 10 tasks, 3 read states.
-    expect(persist.transactionItems).toBe(1 + 2 * FIFO_BATCH + 3);
+    // One transaction: the room's sequence once, 10 messages, 10 tasks.
+    expect(persist.transactionItems).toBe(1 + 2 * FIFO_BATCH);
     const endToEnd = 1 + persist.awsWriteUnits / FIFO_BATCH;
-    expect(endToEnd).toBeCloseTo(5.8, 5);
-    expect(endToEnd).toBeLessThanOrEqual(7);
+    expect(endToEnd).toBeCloseTo(5.2, 5);
     expect((await listRoomMessages(room.id)).map((m) => m.sequence)).toEqual(Array.from({ length: FIFO_BATCH }, (_, i) => i + 1));
   });
 
-  it(`the worst full batch: ${FIFO_BATCH} different senders cost 7.2 WCU per message end to end (one read state each)`, async () => {
+  it(`${FIFO_BATCH} different senders cost the same 5.2 WCU per message: no read state is written per sender`, async () => {
     const users = await newUsers(FIFO_BATCH);
     const room = await newRoom(users);
     const records = await Promise.all(users.map(async (user) => sqsRecord(await pendingMessage(room.id, user.id, TEXT))));
     const persist = await consumed(records);
     expect(persist.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
-    expect(persist.transactionItems).toBe(1 + 3 * FIFO_BATCH);
-    expect(1 + persist.awsWriteUnits / FIFO_BATCH).toBeCloseTo(7.2, 5);
+    expect(persist.transactionItems).toBe(1 + 2 * FIFO_BATCH);
+    expect(1 + persist.awsWriteUnits / FIFO_BATCH).toBeCloseTo(5.2, 5);
+  });
+
+  it(`a member’s messages leaving the room’s last ${RECENT_SENDERS} unseen by them are listed in their membership at once: one read and one write, then none`, async () => {
+    const [alice, bob] = await twoUsers();
+    const room = await newRoom([alice, bob]);
+    // bob sends 1–5 and reads nothing; alice sends 6–100 and reads everything.
+    const batches = [Array.from({ length: 5 }, () => bob.id), ...Array.from({ length: 95 / 5 }, () => Array.from({ length: 5 }, () => alice.id))];
+    for (const senders of batches) await consumed(await Promise.all(senders.map(async (id) => sqsRecord(await pendingMessage(room.id, id, TEXT)))));
+    await readRoomMessages(room.id, alice.id, { limit: 1 }, { seenBy: false });
+
+    // 101 pushes out bob's 1: bob's read state is read (a second BatchGetItem) and his five recent messages listed.
+    const first = await consumed([sqsRecord(await pendingMessage(room.id, alice.id, TEXT))]);
+    expect(first.byCommand).toEqual({ BatchGetItemCommand: 2, TransactWriteItemsCommand: 1 });
+    expect(first.transactionItems).toBe(4);
+    expect(1 + first.awsWriteUnits).toBe(9);
+    expect(await getMembership(room.id, bob.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [1, 2, 3, 4, 5] });
+
+    // 102–106 push out bob's 2–5, already listed, and alice's 6, which she has seen: nothing more to read or write.
+    for (let n = 0; n < 5; n++) {
+      const next = await consumed([sqsRecord(await pendingMessage(room.id, alice.id, TEXT))]);
+      expect(next.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
+      expect(1 + next.awsWriteUnits).toBe(7);
+    }
+    const rooms = (await listRooms(bob.id)) as { id: number; unread_count: number }[];
+    expect(rooms.find((r) => r.id === room.id)?.unread_count).toBe(106 - 5);
   });
 
   it('direct send to an existing pair: two BatchGetItems (users and pair, then the pair’s memberships) and the task', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as listHandler } from '../../functions/messages-list.ts';
 import { readRoomMessages } from '../../lib/reading/service.ts';
+import { RECENT_SENDERS } from '../../lib/reading/unread.ts';
 import { dynamoUsage, resetDynamoUsage } from '../../lib/repository/client.ts';
 import { MAX_SEQUENCE } from '../../lib/repository/keys.ts';
 import { queryMessageRange } from '../../lib/repository/messages.ts';
@@ -138,25 +139,24 @@ describe('GET /chat/messages/:room_id/ — history pages', () => {
     expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 30 });
   });
 
-  it('prunes the reader’s own messages below the new watermark, and keeps one the consumer adds during the read', async () => {
+  it('prunes the reader’s own messages below the new watermark, and keeps one the consumer lists during the read', async () => {
     const [reader, writer] = await newUsers(2, 'own');
     const room = await newRoom([reader!, writer!]);
-    await sendStored(room.id, writer!.id); // 1
-    await sendStored(room.id, reader!.id); // 2: reader's watermark was 0, so 2 is "own above the watermark"
-    await sendStored(room.id, writer!.id); // 3
-    await sendStored(room.id, reader!.id); // 4
-    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [2, 4] });
+    // 2 and 6 are the reader's, sent while their watermark was 0; the rest the writer's.
+    for (let sequence = 1; sequence <= RECENT_SENDERS + 1; sequence++) await sendStored(room.id, sequence === 2 || sequence === 6 ? reader!.id : writer!.id);
+    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
 
     const { markSeen } = await import('../../lib/reading/mark-seen.ts');
     const stale = (await getMembership(room.id, reader!.id))!;
-    await sendStored(room.id, writer!.id); // 5
-    await sendStored(room.id, reader!.id); // 6: appended while `stale` was held
-    // Seen up to 3 with the stale read state: the condition fails, it re-reads and keeps 6.
-    expect(await markSeen(room.id, reader!.id, stale, 3)).toEqual({ lastSeenSequence: 4, ownAfterWatermark: [6] });
-    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 4, ownAfterWatermark: [6] });
+    // This one pushes 2 out of the room's recent senders: the consumer lists 2 and 6 in the reader's membership.
+    await sendStored(room.id, writer!.id);
+    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [2, 6] });
+    // Seen up to 3 with the stale read state: the condition fails, it re-reads, and 6 stays listed.
+    expect(await markSeen(room.id, reader!.id, stale, 3)).toEqual({ lastSeenSequence: 3, ownAfterWatermark: [6] });
+    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 3, ownAfterWatermark: [6] });
 
     expect((await read(room.id, { user_id: String(reader!.id) })).status).toBe(200);
-    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: 6, ownAfterWatermark: [] });
+    expect(await getMembership(room.id, reader!.id)).toMatchObject({ lastSeenSequence: RECENT_SENDERS + 2, ownAfterWatermark: [] });
   });
 
   it('keeps the highest watermark when readers of different pages race', async () => {
