@@ -19,6 +19,11 @@ import { median, round } from './stats.ts';
 export interface DdbConfig {
   /** Warm invocations timed for the send and consumer durations (median). */
   durationRuns: number;
+  /**
+   * A busy room's steady state: `messages` from `senders` who never read, delivered to the consumer
+   * in batches of 10 (round robin over the senders, as the hot room's POSTs arrive), all counted.
+   */
+  busyRoom: { senders: number; messages: number };
   /** The room whose history page is measured (from listMessages), if any. */
   historyRoom?: { roomId: number; member: BenchUser; size: number };
   pageSize: number;
@@ -36,8 +41,10 @@ export interface DdbResult {
   endpoints: Record<string, EndpointCapacity>;
   /** API send + consumer, one group message. */
   messageEndToEnd: Capacity & { endpoint: string };
-  /** API send + a tenth of a full batch of one room whose 10 records come from 10 senders (the most read states). */
+  /** API send + a tenth of a full batch of one room whose 10 records come from 10 senders. */
   messageEndToEndFullBatch: Capacity & { endpoint: string };
+  /** API send + the consumer's cost per message over a busy room's whole run (busyRoom). */
+  messageEndToEndBusyRoom: Capacity & { endpoint: string };
   /** Functions declared but not measured (no scenario yet) and routes expected but missing. */
   notMeasured: string[];
   method: string;
@@ -207,13 +214,33 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     consumerBatch = { ms, perMessage };
     endpoints.messageConsumerBatch10PerMessage = { endpoint: 'SQS → messageConsumer (batch of 10 rooms), per message', status: 200, ms: round(median(ms) / 10, 1), ...perMessage };
 
-    // A busy room: one batch of 10 of its records, from 1 sender and from 10 (one read state each).
+    // One batch of 10 of a new room's records, from 1 sender and from 10.
     for (const [key, count] of [['messageConsumerRoomBatch1Sender', 1], ['messageConsumerRoomBatch10Senders', 10]] as const) {
       const senders = count === 1 ? [alice] : [alice, ...(await createUsers(count - 1, 'consumer'))];
       const busy = await createRoom(senders, 'consumer');
       const full = await batch(Array.from({ length: 10 }, (_, i) => ({ roomId: busy.id, senderId: senders[i % senders.length]!.id })));
       endpoints[key] = { endpoint: `SQS → messageConsumer (batch of 10 of one room, ${count} sender${count === 1 ? '' : 's'}), per message`, status: 200, ms: round(full.ms / 10, 1), ...scaleCapacity(full.capacity, 1 / 10) };
     }
+
+    // A busy room's steady state: past its first 100 messages every stored one pushes an older one
+    // out of the room's recent senders, and nobody here ever reads: the most membership writes.
+    const { senders: senderCount, messages: busyMessages } = config.busyRoom;
+    const busySenders = await createUsers(senderCount, 'busy');
+    const busy = await createRoom(busySenders, 'busy');
+    let total: Capacity | undefined;
+    let busyMs = 0;
+    for (let sent = 0; sent < busyMessages; sent += 10) {
+      const run = await batch(Array.from({ length: Math.min(10, busyMessages - sent) }, (_, i) => ({ roomId: busy.id, senderId: busySenders[(sent + i) % senderCount]!.id })));
+      total = total ? addCapacity(total, run.capacity) : run.capacity;
+      busyMs += run.ms;
+    }
+    endpoints.messageConsumerBusyRoom = {
+      endpoint: `SQS → messageConsumer (${busyMessages} msgs of one room from ${senderCount} senders who never read, batches of 10), per message`,
+      status: 200,
+      ms: round(busyMs / busyMessages, 1),
+      ...scaleCapacity(total!, 1 / busyMessages),
+    };
+    log(`  busy room: ${busyMessages} messages from ${senderCount} senders through the consumer`);
   }
 
   // History (issue 5)
@@ -243,12 +270,14 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
   for (const d of declared) if (!measured.has(d.name) && !d.readsNothing) notMeasured.push(`${d.name} (${d.route ?? 'no route'})`);
   const sendCapacity = endpoints.sendGroup;
   const endToEnd = sendCapacity && consumerCapacity ? addCapacity(stripEndpoint(sendCapacity), consumerCapacity) : undefined;
-  const fullBatch = endpoints.messageConsumerRoomBatch10Senders;
-  const endToEndFullBatch = sendCapacity && fullBatch ? addCapacity(stripEndpoint(sendCapacity), stripEndpoint(fullBatch)) : undefined;
+  const perMessageEndToEnd = (consumer: EndpointCapacity | undefined) => (sendCapacity && consumer ? addCapacity(stripEndpoint(sendCapacity), stripEndpoint(consumer)) : undefined);
+  const endToEndFullBatch = perMessageEndToEnd(endpoints.messageConsumerRoomBatch10Senders);
+  const endToEndBusyRoom = perMessageEndToEnd(endpoints.messageConsumerBusyRoom);
   return {
     endpoints,
     messageEndToEnd: { endpoint: 'POST /chat/group/:id/ + consumer (one message)', ...(endToEnd ?? emptyCapacity()) },
     messageEndToEndFullBatch: { endpoint: 'POST /chat/group/:id/ + 1/10 of a batch of one room from 10 senders', ...(endToEndFullBatch ?? emptyCapacity()) },
+    messageEndToEndBusyRoom: { endpoint: 'POST /chat/group/:id/ + the consumer per message of the busy room', ...(endToEndBusyRoom ?? emptyCapacity()) },
     notMeasured,
     method: METHOD,
     lambdaMs: {

@@ -255,25 +255,20 @@ export interface HotRoomResult {
   sendersInOrder: boolean;
   /**
    * The consumer's batches of this room as the SQS poller delivered them (local/sqs-poller.ts
-   * observeDeliveredBatches), and what they cost: a batch of one room is one BatchGetItem and one
-   * transaction of 1 + 2·records + distinct senders items (test/messages/cost.test.ts counts both),
-   * each item ≤ 1 KB billed 2 WCU on AWS. null when the poller runs in another process.
+   * observeDeliveredBatches); null when the poller runs in another process. What such batches cost
+   * is measured by the ddb workload's busy room (the consumer in this process, every request counted).
    */
   consumer: {
     batches: number;
     recordsPerBatch: number;
     fullBatches: number;
     sendersPerBatch: number;
-    requestsPerMessage: number;
-    wcuPerMessage: number;
-    /** The API's PENDING task Put (1 WCU) plus the consumer's share. */
-    endToEndWcuPerMessage: number;
   } | null;
 }
 
 /**
  * hotRoom: one room, many senders, as many POSTs in flight as the machine takes; the sustained rate
- * at which the room's messages are stored, and what the consumer's batches cost per message.
+ * at which the room's messages are stored, and the shape of the consumer's batches.
  */
 export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line: string) => void): Promise<HotRoomResult> {
   const senders = await createUsers(config.senders, 'hot');
@@ -329,7 +324,6 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
     });
     const post = latency(postMs);
     const observed = batches.reduce((sum, b) => sum + b.records, 0);
-    const transactionItems = batches.reduce((sum, b) => sum + 1 + 2 * b.records + b.senders, 0);
     return {
       messages: config.messages,
       senders: config.senders,
@@ -354,9 +348,6 @@ export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line
               recordsPerBatch: round(observed / batches.length, 2),
               fullBatches: batches.filter((b) => b.records === 10).length,
               sendersPerBatch: round(batches.reduce((sum, b) => sum + b.senders, 0) / batches.length, 2),
-              requestsPerMessage: round((2 * batches.length) / observed, 3),
-              wcuPerMessage: round((2 * transactionItems) / observed, 2),
-              endToEndWcuPerMessage: round(1 + (2 * transactionItems) / observed, 2),
             },
     };
   } finally {

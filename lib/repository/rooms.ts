@@ -21,7 +21,8 @@ const chat = tables.chat;
 
 // ---------- items ----------
 
-function roomItem(room: Room, createdAt: string): Item {
+/** A room's META as created (also for tests of its size). */
+export function roomItem(room: Room, createdAt: string): Item {
   return {
     ...keys.room(room.id),
     ...(room.is_direct ? {} : keys.groupRoomListing(room.id)),
@@ -56,6 +57,7 @@ function eventItem(event: MembershipEvent): Item {
 }
 
 export function toRoom(item: Item): Room {
+  const recent = recentSendersOf(item);
   const pair = Array.isArray(item.pair) && item.pair.length === 2 ? ([Number(item.pair[0]), Number(item.pair[1])] as [number, number]) : undefined;
   return {
     id: Number(item.id),
@@ -63,7 +65,7 @@ export function toRoom(item: Item): Room {
     is_direct: item.is_direct === true,
     ...(pair ? { pair } : {}),
     lastSequence: Number(item.lastSequence ?? 0),
-    recentSenders: recentSendersOf(item),
+    ...(recent.length > 0 ? { recentSenders: recent } : {}),
   };
 }
 

@@ -8,10 +8,10 @@ import definitions from '../../infra/definitions.json' with { type: 'json' };
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { getTask } from '../../lib/repository/tasks.ts';
 import { MAX_OWN_AFTER_WATERMARK, ownAfterWatermark, RECENT_SENDERS } from '../../lib/reading/unread.ts';
-import { getMembership, getRoom, leaveRoom, listRooms } from '../../lib/rooms/service.ts';
+import { getMembership, getRoom, leaveRoom } from '../../lib/rooms/service.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { uniqueName } from '../support/lambda.ts';
-import { deadLettersContaining, newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
+import { deadLettersContaining, newRoom, newUsers, pendingMessage, sqsRecord, twoUsers, unreadIn } from './fixtures.ts';
 
 const deliver = (...records: ReturnType<typeof sqsRecord>[]) => consumer({ Records: records } as SQSEvent) as Promise<SQSBatchResponse>;
 const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
@@ -35,7 +35,7 @@ describe('message consumer', () => {
   it('names a sender’s messages among the room’s recent senders, lists them in their membership once they leave unseen, and past MAX_OWN_AFTER_WATERMARK posting counts as reading', async () => {
     const [talker, other] = await newUsers(2);
     const room = await newRoom([talker!, other!]);
-    const unread = async (user: { id: number }) => ((await listRooms(user.id)) as { id: number; unread_count: number }[]).find((r) => r.id === room.id)!.unread_count;
+    const unread = (user: { id: number }) => unreadIn(room.id, user.id);
     const send = async (senderId: number, count: number) => {
       for (let sent = 0; sent < count; sent += 10) {
         const batch = await Promise.all(Array.from({ length: Math.min(10, count - sent) }, () => pendingMessage(room.id, senderId)));

@@ -8,9 +8,9 @@ import { ddb, dynamoUsage, resetDynamoUsage, type DynamoUsage } from '../../lib/
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { readRoomMessages } from '../../lib/reading/service.ts';
 import { RECENT_SENDERS } from '../../lib/reading/unread.ts';
-import { getMembership, listRooms } from '../../lib/rooms/service.ts';
+import { getMembership } from '../../lib/rooms/service.ts';
 import { invoke } from '../support/lambda.ts';
-import { newRoom, newUsers, pendingMessage, sqsRecord, twoUsers } from './fixtures.ts';
+import { newRoom, newUsers, pendingMessage, sqsRecord, twoUsers, unreadIn } from './fixtures.ts';
 
 /**
  * DynamoDB requests and write units per message, end to end. AWS bills a transactional write 2
@@ -117,8 +117,7 @@ describe('DynamoDB cost per message', () => {
       expect(next.byCommand).toEqual({ BatchGetItemCommand: 1, TransactWriteItemsCommand: 1 });
       expect(1 + next.awsWriteUnits).toBe(7);
     }
-    const rooms = (await listRooms(bob.id)) as { id: number; unread_count: number }[];
-    expect(rooms.find((r) => r.id === room.id)?.unread_count).toBe(106 - 5);
+    expect(await unreadIn(room.id, bob.id)).toBe(106 - 5);
   });
 
   it('direct send to an existing pair: two BatchGetItems (users and pair, then the pair’s memberships) and the task', async () => {

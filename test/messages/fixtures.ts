@@ -10,7 +10,7 @@ import { ddb, dynamoUsage, tables } from '../../lib/repository/client.ts';
 import { keys } from '../../lib/repository/keys.ts';
 import { insertTask } from '../../lib/repository/tasks.ts';
 import { MAX_INITIAL_MEMBERS } from '../../lib/rooms/model.ts';
-import { createGroupRoom, joinRoom } from '../../lib/rooms/service.ts';
+import { createGroupRoom, joinRoom, listRooms } from '../../lib/rooms/service.ts';
 import { newTask, type TaskStatus } from '../../lib/tasks/model.ts';
 import { getTaskStatus } from '../../lib/tasks/service.ts';
 import { createUser } from '../../lib/users/service.ts';
@@ -38,6 +38,12 @@ export async function newRoom(members: TestUser[]): Promise<{ id: number; room_n
   const room = await createGroupRoom({ room_name: uniqueName('room'), room_member: initial.map(({ username }) => ({ username })) });
   for (const member of later) await joinRoom(room.id, member.id);
   return { id: room.id, room_name: room.room_name };
+}
+
+/** The user's unread count in a room, as GET /chat/chatroom/?user_id= answers it. */
+export async function unreadIn(roomId: number, userId: number): Promise<number | undefined> {
+  const rooms = (await listRooms(userId)) as { id: number; unread_count: number }[];
+  return rooms.find((room) => room.id === roomId)?.unread_count;
 }
 
 /** Polls a task until it is finished: a bounded number of tries, never a stopwatch. */

@@ -5,7 +5,7 @@ import { resetDynamoUsage } from '../../lib/repository/client.ts';
 import { listRoomMessages } from '../../lib/repository/messages.ts';
 import { getMembership, getRoom } from '../../lib/rooms/service.ts';
 import { invoke, uniqueName } from '../support/lambda.ts';
-import { expectNoWrites, finishedTask, newRoom, newUser, tasksOfSender, twoUsers } from './fixtures.ts';
+import { expectNoWrites, finishedTask, newRoom, newUser, tasksOfSender, twoUsers, unreadIn } from './fixtures.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -107,12 +107,16 @@ describe('POST /chat/group/:room_id/ (group message)', () => {
 
     const task = await finishedTask(answer.body.data);
     expect(task).toMatchObject({ state: 'SUCCESS', result: { id: `${room.id}-1`, sequence: 1, room, msg_from: alice, text: 'hi fam' } });
-    expect(await getMembership(room.id, alice.id)).toMatchObject({ lastSeenSequence: 1, ownAfterWatermark: [] });
-    expect(await getMembership(room.id, bob.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
+    expect(await unreadIn(room.id, alice.id)).toBe(0);
+    expect(await unreadIn(room.id, bob.id)).toBe(1);
 
-    // Bob has not read message 1, so his own message 2 is recorded above his watermark.
+    // Bob has not read message 1; his own message 2 is not unread for him, and is for alice.
     await finishedTask((await group(room.id, { from: bob.id, text: 'hello' })).body.data);
-    expect(await getMembership(room.id, bob.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [2] });
+    expect(await unreadIn(room.id, bob.id)).toBe(1);
+    expect(await unreadIn(room.id, alice.id)).toBe(1);
+    // Neither membership was written: the room's recent senders say who sent what.
+    expect(await getMembership(room.id, alice.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
+    expect(await getMembership(room.id, bob.id)).toMatchObject({ lastSeenSequence: 0, ownAfterWatermark: [] });
   });
 
   it('rejects a non-member at once with 403 and stores nothing (the seed queued it and failed later)', async () => {
