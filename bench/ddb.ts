@@ -227,10 +227,11 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
     const { senders: senderCount, messages: busyMessages } = config.busyRoom;
     const busySenders = await createUsers(senderCount, 'busy');
     const busy = await createRoom(busySenders, 'busy');
+    const order = shuffledRounds(senderCount, busyMessages);
     let total: Capacity | undefined;
     let busyMs = 0;
     for (let sent = 0; sent < busyMessages; sent += 10) {
-      const run = await batch(Array.from({ length: Math.min(10, busyMessages - sent) }, (_, i) => ({ roomId: busy.id, senderId: busySenders[(sent + i) % senderCount]!.id })));
+      const run = await batch(order.slice(sent, sent + 10).map((i) => ({ roomId: busy.id, senderId: busySenders[i]!.id })));
       total = total ? addCapacity(total, run.capacity) : run.capacity;
       busyMs += run.ms;
     }
@@ -286,6 +287,29 @@ export async function ddbCosts(config: DdbConfig, log: (line: string) => void): 
       consumerPerMessage: round(consumerBatch ? median(consumerBatch.ms) / 10 : Number.NaN, 1),
     },
   };
+}
+
+/**
+ * `count` sender indexes, every sender once per round of `senders`, each round in its own order (a
+ * fixed pseudo-random one): as many senders in flight deliver them, and unlike plain round robin
+ * the message leaving the room's recent senders is rarely from a sender of the same batch.
+ */
+function shuffledRounds(senders: number, count: number): number[] {
+  let seed = 0x2f6e2b1;
+  const random = () => {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const order: number[] = [];
+  while (order.length < count) {
+    const round = Array.from({ length: senders }, (_, i) => i);
+    for (let i = round.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [round[i], round[j]] = [round[j]!, round[i]!];
+    }
+    order.push(...round);
+  }
+  return order.slice(0, count);
 }
 
 function stripEndpoint(e: EndpointCapacity): Capacity {

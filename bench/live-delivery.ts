@@ -18,7 +18,6 @@ import { managementUsage, resetManagementUsage } from '../lib/realtime/managemen
 import { readAudience } from '../lib/repository/connections.ts';
 import { ddb, dynamoUsage, resetDynamoUsage, tables } from '../lib/repository/client.ts';
 import { keys } from '../lib/repository/keys.ts';
-import { joinRoom } from '../lib/rooms/service.ts';
 import { BenchHttp, expectStatus, inParallel } from './http.ts';
 import { createRoom, createUsers, type BenchUser } from './seed.ts';
 import { elapsedMs, latency, round, type Latency } from './stats.ts';
@@ -125,9 +124,7 @@ export interface FanOutResult {
 
 export async function fanOut100(http: BenchHttp, config: FanOutConfig, log: (line: string) => void): Promise<FanOutResult> {
   const members = await createUsers(config.members, 'ws_member');
-  // A room is created with at most 48 members; the others join.
-  const room = await createRoom(members.slice(0, 48), 'ws_fanout');
-  await inParallel(Math.max(0, members.length - 48), 8, async (i) => joinRoom(room.id, members[48 + i]!.id));
+  const room = await createRoom(members, 'ws_fanout');
   const sockets: BenchSocket[] = [];
   // Each $connect is a Lambda run in serverless-offline: a few at a time.
   await inParallel(members.length, 4, async (i) => {

@@ -13,7 +13,8 @@ import { nextId } from '../lib/repository/counters.ts';
 import { ddb, tables } from '../lib/repository/client.ts';
 import { keys } from '../lib/repository/keys.ts';
 import { insertUser } from '../lib/repository/users.ts';
-import { createGroupRoom } from '../lib/rooms/service.ts';
+import { MAX_INITIAL_MEMBERS } from '../lib/rooms/model.ts';
+import { createGroupRoom, joinRoom } from '../lib/rooms/service.ts';
 import { hashPassword } from '../lib/users/password.ts';
 import { inParallel } from './http.ts';
 
@@ -55,8 +56,11 @@ export async function createUsers(count: number, prefix = 'user', concurrency = 
   return users;
 }
 
+/** A group room with these members: the first MAX_INITIAL_MEMBERS at creation, the others join (8 at a time). */
 export async function createRoom(members: BenchUser[], prefix = 'room'): Promise<{ id: number; room_name: string }> {
-  const room = await createGroupRoom({ room_name: benchName(prefix), room_member: members.map(({ username }) => ({ username })) });
+  const [initial, later] = [members.slice(0, MAX_INITIAL_MEMBERS), members.slice(MAX_INITIAL_MEMBERS)];
+  const room = await createGroupRoom({ room_name: benchName(prefix), room_member: initial.map(({ username }) => ({ username })) });
+  await inParallel(later.length, 8, async (i) => joinRoom(room.id, later[i]!.id));
   return { id: room.id, room_name: room.room_name };
 }
 

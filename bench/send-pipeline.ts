@@ -12,8 +12,6 @@ import { keys } from '../lib/repository/keys.ts';
 import { messageGroupId } from '../lib/messages/model.ts';
 import { listRoomMessages } from '../lib/repository/messages.ts';
 import { getTask } from '../lib/repository/tasks.ts';
-import { MAX_INITIAL_MEMBERS } from '../lib/rooms/model.ts';
-import { joinRoom } from '../lib/rooms/service.ts';
 import { observeDeliveredBatches } from '../local/sqs-poller.ts';
 import { BenchHttp, expectStatus, inParallel } from './http.ts';
 import { createRoom, createUsers, type BenchUser } from './seed.ts';
@@ -272,8 +270,7 @@ export interface HotRoomResult {
  */
 export async function hotRoom(http: BenchHttp, config: HotRoomConfig, log: (line: string) => void): Promise<HotRoomResult> {
   const senders = await createUsers(config.senders, 'hot');
-  const room = await createRoom(senders.slice(0, MAX_INITIAL_MEMBERS), 'hot');
-  for (const sender of senders.slice(MAX_INITIAL_MEMBERS)) await joinRoom(room.id, sender.id);
+  const room = await createRoom(senders, 'hot');
 
   const batches: { records: number; senders: number }[] = [];
   const group = messageGroupId(room.id);
