@@ -1,4 +1,4 @@
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isServerError, isThrottlingError, isTransientError } from './aws/errors.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
