@@ -30,8 +30,11 @@ export interface HttpAnswer {
   body: Buffer;
 }
 
-/** What the AWS SDK's node-http-handler renamed TimeoutError; they stay retryable by their `code`. */
-const TIMEOUT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/**
+ * Errors on a connection that the AWS SDK's node-http-handler renamed TimeoutError (a refused
+ * connect reached its callers as Node's own Error); all stay retryable by their `code`.
+ */
+const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 const agentOptions = { keepAlive: true, maxSockets: 50 };
 let httpsAgent: Agent | undefined;
@@ -82,7 +85,7 @@ export function exchange(request: HttpExchange, limits: HttpLimits): Promise<Htt
       res.on('end', () => finish(undefined, { status: res.statusCode ?? -1, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', (error) => finish(asTransportError(error)));
       res.on('close', () => {
-        if (!res.complete) finish(Object.assign(new Error('The connection closed before the whole answer arrived'), { name: 'TimeoutError', code: 'ECONNRESET' }));
+        if (!res.complete) finish(Object.assign(new Error('aborted: the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
       });
     });
     const attemptTimer = setTimeout(
