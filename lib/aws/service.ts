@@ -10,6 +10,7 @@
  * fetch-based signers (aws4fetch) load undici on the first request (~45 ms). docs/performance.md,
  * "Bundles", has the figures and what the SDK did that this client does not.
  */
+import { optionalEnv } from '../config.ts';
 import { isThrottlingError, isTransientError, responseMetadata, serviceError, type AwsError, type AwsErrorMetadata, type ErrorCodeSource } from './errors.ts';
 import { exchange, type HttpAnswer, type HttpLimits } from './http.ts';
 import { environment, signer, type AwsCredentials } from './signing.ts';
@@ -52,8 +53,7 @@ export interface ServiceAnswer {
 
 /** The regional endpoint of a service: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, as the SDK reads them. */
 export function configuredEndpoint(serviceId: string): string | undefined {
-  const value = process.env[`AWS_ENDPOINT_URL_${serviceId}`] || process.env.AWS_ENDPOINT_URL;
-  return value || undefined;
+  return optionalEnv(`AWS_ENDPOINT_URL_${serviceId}`) ?? optionalEnv('AWS_ENDPOINT_URL');
 }
 
 export function regionalEndpoint(prefix: string, region: string): string {
