@@ -53,35 +53,32 @@ const isWrite = (command: string) => /^(Put|Update|Delete|TransactWrite|BatchWri
 export function installCapacityTap(): void {
   if (installed) return;
   installed = true;
-  ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const command = context.commandName ?? 'unknown';
-      const transactWrite = command.startsWith('TransactWrite');
-      const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
-      if (transactWrite) tally.transactItems += items;
-      let transactWriteLocal = 0;
-      const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
-      for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
-        let read = consumed.ReadCapacityUnits ?? 0;
-        let write = consumed.WriteCapacityUnits ?? 0;
-        if (consumed.ReadCapacityUnits === undefined && consumed.WriteCapacityUnits === undefined) {
-          if (isWrite(command)) write = consumed.CapacityUnits ?? 0;
-          else read = consumed.CapacityUnits ?? 0;
-        }
-        if (transactWrite) transactWriteLocal += write;
-        else tally.write += write;
-        if (command.startsWith('TransactGet')) tally.transactRead += read;
-        else tally.read += read;
+  ddb.use((next, context) => async (args) => {
+    const result = await next(args);
+    const command = context.commandName ?? 'unknown';
+    const transactWrite = command.startsWith('TransactWrite');
+    const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
+    if (transactWrite) tally.transactItems += items;
+    let transactWriteLocal = 0;
+    const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+    for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
+      let read = consumed.ReadCapacityUnits ?? 0;
+      let write = consumed.WriteCapacityUnits ?? 0;
+      if (consumed.ReadCapacityUnits === undefined && consumed.WriteCapacityUnits === undefined) {
+        if (isWrite(command)) write = consumed.CapacityUnits ?? 0;
+        else read = consumed.CapacityUnits ?? 0;
       }
-      if (transactWrite) {
-        tally.transactWriteByCall.push(transactWriteLocal);
-        tally.transactItemsByCall.push(items);
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'benchCapacityTap' },
-  );
+      if (transactWrite) transactWriteLocal += write;
+      else tally.write += write;
+      if (command.startsWith('TransactGet')) tally.transactRead += read;
+      else tally.read += read;
+    }
+    if (transactWrite) {
+      tally.transactWriteByCall.push(transactWriteLocal);
+      tally.transactItemsByCall.push(items);
+    }
+    return result;
+  });
 }
 
 function resetTally(): void {

@@ -10,7 +10,7 @@
  *   the two ways to find 100 members' connections (one BatchGetItem of per-user lists, as built,
  *   against one Query per member), timed on DynamoDB Local.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '../lib/aws/dynamodb.ts';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { startStreamPoller } from '../local/stream-poller.ts';
 import { fanOut } from '../lib/realtime/fanout.ts';

@@ -7,7 +7,7 @@
  * the queue would take minutes and measure nothing this benchmark is after.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '../lib/aws/dynamodb.ts';
 import type { StoredMessage } from '../lib/messages/model.ts';
 import { nextId } from '../lib/repository/counters.ts';
 import { ddb, tables } from '../lib/repository/client.ts';

@@ -1,4 +1,4 @@
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { isServerError, isThrottlingError, isTransientError } from './aws/errors.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -75,7 +75,8 @@ const ITEM_TOO_LARGE = /item size .*exceeded|exceeds? the maximum allowed size/i
 
 /**
  * The clean answer to a failure of DynamoDB or SQS that is not the request's fault, recognised
- * by error name and `$metadata` with the SDK's own classification (the one its retries follow):
+ * by error name and `$metadata` with the AWS SDK's classification (lib/aws/errors.ts, which our
+ * retries follow too):
  * throttled, down, not answering in time, or a 5xx → 503 with Retry-After; a transaction that
  * kept conflicting after our retries → 409; an item over DynamoDB's 400 KB → 413. Anything else
  * is not a service failure (undefined): a bug, answered 500. The HTTP middleware calls this, once.

@@ -3,8 +3,7 @@
  * osls plugin for `sls offline start` only: builds the handlers of all functions in ONE esbuild
  * run, with serverless-esbuild's own options (serverless.yml custom.esbuild), and reuses the
  * build of an earlier run while none of its inputs changed. serverless-esbuild builds each
- * function on its own — twenty builds that each parse the AWS SDK again, most of `npm start`'s
- * time. The functions are then marked skipEsbuild, so serverless-esbuild builds nothing, and
+ * function on its own — twenty-odd builds that each parse the same dependencies again. The functions are then marked skipEsbuild, so serverless-esbuild builds nothing, and
  * serverless-offline loads the handlers from this run's work folder. `sls package` and
  * `sls deploy` never reach this code: what is deployed is built by serverless-esbuild as before.
  *
@@ -79,11 +78,7 @@ class OfflineBundles {
     const entries = [...new Set(functions.map((fn) => entryOf(serviceDir, fn.handler)))].sort();
 
     const esbuild = require('esbuild');
-    const { exclude = ['aws-sdk'], external = [], outputFileExtension = '.js' } = custom;
-    const options = { bundle: true, platform: 'node', target: runtime.replace(/^nodejs(\d+)\.x$/, 'node$1') };
-    for (const [key, value] of Object.entries(custom)) if (!PLUGIN_KEYS.includes(key)) options[key] = value;
-    options.external = [...external, ...(exclude.includes('*') ? [] : exclude)];
-    if (outputFileExtension !== '.js') options.outExtension = { '.js': outputFileExtension };
+    const options = esbuildOptions(custom, runtime);
 
     // A plugins file, as serverless-esbuild loads it (a path from the service folder to a module
     // exporting the plugins): its content is part of the key, as it shapes the build.
@@ -160,6 +155,20 @@ class OfflineBundles {
   }
 }
 
+/**
+ * The esbuild options serverless-esbuild derives from custom.esbuild for a runtime (`nodejs22.x`):
+ * its own keys left out, `exclude` as externals, the output extension. test/unit/bundles.test.ts
+ * builds with them too.
+ */
+function esbuildOptions(custom, runtime) {
+  const { exclude = ['aws-sdk'], external = [], outputFileExtension = '.js' } = custom;
+  const options = { bundle: true, platform: 'node', target: runtime.replace(/^nodejs(\d+)\.x$/, 'node$1') };
+  for (const [key, value] of Object.entries(custom)) if (!PLUGIN_KEYS.includes(key)) options[key] = value;
+  options.external = [...external, ...(exclude.includes('*') ? [] : exclude)];
+  if (outputFileExtension !== '.js') options.outExtension = { '.js': outputFileExtension };
+  return options;
+}
+
 /** functions/users-list.handler → functions/users-list.ts (whichever source file exists). */
 function entryOf(serviceDir, handler) {
   const base = handler.slice(0, handler.lastIndexOf('.'));
@@ -169,3 +178,5 @@ function entryOf(serviceDir, handler) {
 }
 
 module.exports = OfflineBundles;
+module.exports.esbuildOptions = esbuildOptions;
+module.exports.entryOf = entryOf;

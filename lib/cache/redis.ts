@@ -1,3 +1,4 @@
+import { exchange } from '../aws/http.ts';
 import { optionalEnv, stage } from '../config.ts';
 
 const url = optionalEnv('UPSTASH_REDIS_REST_URL');
@@ -33,21 +34,27 @@ export class UpstashError extends Error {
  * (30 KB, +6 KB of analytics) takes that client: lib/cache/rate-limits.ts runs its sliding window,
  * same script and keys. The local bridge's tests still check it against the libraries themselves.
  *
- * Like the client we had: no retries, and a timeout per call (REDIS_TIMEOUT_MS), so a Redis that
- * is down or hanging costs a request one failed call, never the Lambda's whole timeout. Answers are
+ * Like the client we had: no retries, and a timeout per call (REDIS_TIMEOUT_MS, TimeoutError), so a
+ * Redis that is down or hanging costs a request one failed call, never the Lambda's whole timeout.
+ * Over node:https (lib/aws/http.ts, the AWS calls' keep-alive transport), not fetch: a cold
+ * function's first fetch loads undici, ~38 ms more for its first Redis call. Answers are
  * not base64-encoded: base64 protects values that are not valid UTF-8, and ours are JSON text and
  * numbers; encoding and decoding the cached user list (235 KB for 1,000 users) cost about 2 ms of a
  * 12 ms read on the local bridge (docs/performance.md). No telemetry headers.
  */
 export class UpstashRest {
-  private readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly basePath: string;
   private readonly token: string;
   private syncToken = '';
 
   constructor(baseUrl: string, token: string) {
     this.token = token;
-    this.baseUrl = baseUrl.replace(/\/$/, '');
-    if (!/^https?:\/\/[^\s#$./?].\S*$/.test(this.baseUrl)) throw new Error(`UPSTASH_REDIS_REST_URL must be an http(s) URL, got "${baseUrl}"`);
+    const trimmed = baseUrl.replace(/\/$/, '');
+    if (!/^https?:\/\/[^\s#$./?].\S*$/.test(trimmed)) throw new Error(`UPSTASH_REDIS_REST_URL must be an http(s) URL, got "${baseUrl}"`);
+    const url = new URL(trimmed);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/$/, '');
   }
 
   /** One command (POST /): its result; an error reply throws. */
@@ -68,21 +75,25 @@ export class UpstashRest {
   }
 
   private async post(path: string, body: RedisCommand | RedisCommand[]): Promise<unknown> {
-    const answer = await fetch(this.baseUrl + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', authorization: `Bearer ${this.token}`, 'upstash-sync-token': this.syncToken },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(REDIS_TIMEOUT_MS),
-    });
-    const text = await answer.text();
+    const answer = await exchange(
+      {
+        origin: this.origin,
+        method: 'POST',
+        path: `${this.basePath}${path}` || '/',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, 'upstash-sync-token': this.syncToken },
+        body: JSON.stringify(body),
+      },
+      { connectionTimeoutMs: REDIS_TIMEOUT_MS, requestTimeoutMs: REDIS_TIMEOUT_MS },
+    );
+    const text = answer.body.toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
       throw new UpstashError(`Unable to parse response body: ${text.length > 200 ? `${text.slice(0, 200)}...` : text}`, { cause: error });
     }
-    if (!answer.ok) throw new UpstashError(`${(parsed as RedisReply).error}, command was: ${JSON.stringify(body)}`);
-    this.syncToken = answer.headers.get('upstash-sync-token') ?? '';
+    if (answer.status < 200 || answer.status >= 300) throw new UpstashError(`${(parsed as RedisReply).error}, command was: ${JSON.stringify(body)}`);
+    this.syncToken = (answer.headers['upstash-sync-token'] as string | undefined) ?? '';
     return parsed;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SqsClient } from '../aws/sqs.ts';
 import { requiredEnv } from '../config.ts';
 import { messageGroupId, type QueuedMessage } from '../messages/model.ts';
 
@@ -7,21 +7,13 @@ const queueUrl = requiredEnv('MESSAGE_QUEUE_URL');
 
 /**
  * SQS answers in milliseconds; a queue that is down or does not answer must cost a send a bounded
- * time: at most 3 attempts of at most 1.5 s each (plus the SDK's jittered backoff between them),
+ * time: at most 3 attempts of at most 1.5 s each (plus a jittered backoff of ≤ 500 ms between them),
  * about 5 s in all — inside the API functions' 29 s and the consumer's 10 s, with room left for
  * DynamoDB. Then the caller answers 503 (lib/messages/service.ts) or lets the record be retried.
  */
 export const SQS_CLIENT_LIMITS = { maxAttempts: 3, connectionTimeoutMs: 1000, requestTimeoutMs: 1500 } as const;
 
-export const sqs = new SQSClient({
-  maxAttempts: SQS_CLIENT_LIMITS.maxAttempts,
-  requestHandler: {
-    connectionTimeout: SQS_CLIENT_LIMITS.connectionTimeoutMs,
-    requestTimeout: SQS_CLIENT_LIMITS.requestTimeoutMs,
-    // Without it, @smithy/node-http-handler 4 only logs a warning when requestTimeout passes.
-    throwOnRequestTimeout: true,
-  },
-});
+export const sqs = new SqsClient({ limits: SQS_CLIENT_LIMITS });
 
 /**
  * Queues a message in its room's FIFO group. The deduplication id is the task id by default:
@@ -31,14 +23,12 @@ export const sqs = new SQSClient({
  * of the first send when that was less than 5 minutes ago.
  */
 export async function enqueueMessage(message: QueuedMessage, deduplicationId = message.taskId): Promise<void> {
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: asciiJson(message),
-      MessageGroupId: messageGroupId(message.roomId),
-      MessageDeduplicationId: deduplicationId,
-    }),
-  );
+  await sqs.sendMessage({
+    QueueUrl: queueUrl,
+    MessageBody: asciiJson(message),
+    MessageGroupId: messageGroupId(message.roomId),
+    MessageDeduplicationId: deduplicationId,
+  });
 }
 
 /** A deduplication id for queueing a task again: SQS must not take it for the first send. */
@@ -73,7 +63,7 @@ export function redrivePolicy(): Promise<RedrivePolicy | undefined> {
 }
 
 async function readRedrivePolicy(): Promise<RedrivePolicy | undefined> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const { Attributes } = await sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] });
   if (!Attributes?.RedrivePolicy) return undefined;
   const policy = JSON.parse(Attributes.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
   // Same account and region: the dead-letter queue's URL is the queue's URL with its own name.
@@ -97,17 +87,15 @@ export interface DeadLetter {
 export async function sendToDeadLetterQueue(letter: DeadLetter): Promise<void> {
   const policy = await redrivePolicy();
   if (!policy) throw new Error('The message queue has no redrive policy');
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: policy.deadLetterQueueUrl,
-      MessageBody: letter.body,
-      MessageGroupId: letter.groupId,
-      MessageDeduplicationId: `${letter.messageId}:${randomUUID()}`,
-      MessageAttributes: {
-        sourceMessageId: { DataType: 'String', StringValue: letter.messageId },
-        receiveCount: { DataType: 'Number', StringValue: String(letter.receiveCount) },
-        failureReason: { DataType: 'String', StringValue: letter.reason.slice(0, 1000) },
-      },
-    }),
-  );
+  await sqs.sendMessage({
+    QueueUrl: policy.deadLetterQueueUrl,
+    MessageBody: letter.body,
+    MessageGroupId: letter.groupId,
+    MessageDeduplicationId: `${letter.messageId}:${randomUUID()}`,
+    MessageAttributes: {
+      sourceMessageId: { DataType: 'String', StringValue: letter.messageId },
+      receiveCount: { DataType: 'Number', StringValue: String(letter.receiveCount) },
+      failureReason: { DataType: 'String', StringValue: letter.reason.slice(0, 1000) },
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagement } from '../aws/management.ts';
 import { requiredEnv } from '../config.ts';
 import type { ServerFrame } from './frames.ts';
 
@@ -8,13 +8,13 @@ import type { ServerFrame } from './frames.ts';
  * has no request, serverless-offline's request context is fixed (`localhost`, stage `local`) and
  * its endpoint has no stage prefix, and a custom domain's URL differs from the API's own.
  */
-let client: ApiGatewayManagementApiClient | undefined;
+let client: ApiGatewayManagement | undefined;
 
-function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({
+function management(): ApiGatewayManagement {
+  client ??= new ApiGatewayManagement({
     endpoint: requiredEnv('WEBSOCKET_MANAGEMENT_ENDPOINT'),
     // A hung post must not hold a whole fan-out: API Gateway answers in milliseconds.
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    limits: { connectionTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 },
   });
   return client;
 }
@@ -35,8 +35,8 @@ export function resetManagementUsage(): void {
 }
 
 /**
- * API Gateway no longer knows the connection. SDK v3 errors carry `name` and
- * `$metadata.httpStatusCode`, never `statusCode` (what the AWS samples test, so they never clean up).
+ * API Gateway no longer knows the connection. Errors carry `name` and `$metadata.httpStatusCode`
+ * as the SDK v3's did, never `statusCode` (what the AWS samples test, so they never clean up).
  */
 export function isGone(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -48,7 +48,7 @@ export function isGone(error: unknown): boolean {
 export async function postFrame(connectionId: string, frame: ServerFrame): Promise<'sent' | 'gone'> {
   usage.posts += 1;
   try {
-    await management().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }));
+    await management().postToConnection(connectionId, JSON.stringify(frame));
     return 'sent';
   } catch (error) {
     if (isGone(error)) {
@@ -64,7 +64,7 @@ export async function postFrame(connectionId: string, frame: ServerFrame): Promi
 export async function closeConnection(connectionId: string): Promise<void> {
   usage.deletes += 1;
   try {
-    await management().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    await management().deleteConnection(connectionId);
   } catch (error) {
     if (!isGone(error)) throw error;
   }

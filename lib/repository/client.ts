@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocument } from '../aws/dynamodb.ts';
 import { optionalEnv, requiredEnv } from '../config.ts';
 
 export const tables = {
@@ -14,8 +13,8 @@ export const GSI1 = 'GSI1';
  * down or does not answer costs a request a few seconds and a clean 503 (lib/errors.ts
  * `serviceFailure`), never the function's whole timeout. Each attempt is cut after
  * `requestTimeoutMs` (connect included; a connect that hangs is cut after `connectionTimeoutMs`);
- * `maxAttempts` counts the first one; the SDK's backoff between them is at most 500 ms (its
- * throttling base delay). The defaults fit the shortest function, the message consumer (10 s):
+ * `maxAttempts` counts the first one; the backoff between them is at most 500 ms
+ * (lib/aws/dynamodb.ts). The defaults fit the shortest function, the message consumer (10 s):
  * two calls that each fail after their whole budget still end inside it; HTTP functions (29 s)
  * keep a long poll's last round inside theirs (lib/reading/service.ts). A function may set
  * DYNAMODB_REQUEST_TIMEOUT_MS / DYNAMODB_MAX_ATTEMPTS to its own budget; a bad value stops it at
@@ -26,7 +25,7 @@ export const DYNAMODB_BUDGET = (() => {
   const requestTimeoutMs = wholeNumberEnv('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 10_000);
   const maxAttempts = wholeNumberEnv('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5);
   const maxBackoffMs = 500;
-  return { connectionTimeoutMs, requestTimeoutMs, maxAttempts, callMs: maxAttempts * requestTimeoutMs + (maxAttempts - 1) * maxBackoffMs };
+  return { connectionTimeoutMs, requestTimeoutMs, maxAttempts, maxBackoffMs, callMs: maxAttempts * requestTimeoutMs + (maxAttempts - 1) * maxBackoffMs };
 })();
 
 function wholeNumberEnv(name: string, fallback: number, min: number, max: number): number {
@@ -37,18 +36,14 @@ function wholeNumberEnv(name: string, fallback: number, min: number, max: number
   return value;
 }
 
-export const ddb = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
+export const ddb = new DynamoDBDocument({
+  limits: {
+    connectionTimeoutMs: DYNAMODB_BUDGET.connectionTimeoutMs,
+    requestTimeoutMs: DYNAMODB_BUDGET.requestTimeoutMs,
     maxAttempts: DYNAMODB_BUDGET.maxAttempts,
-    requestHandler: {
-      connectionTimeout: DYNAMODB_BUDGET.connectionTimeoutMs,
-      requestTimeout: DYNAMODB_BUDGET.requestTimeoutMs,
-      // Without it the SDK only logs a warning when requestTimeout passes and keeps waiting.
-      throwOnRequestTimeout: true,
-    },
-  }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+    maxBackoffMs: DYNAMODB_BUDGET.maxBackoffMs,
+  },
+});
 
 /**
  * Per-process tally of DynamoDB requests and the capacity they consumed. Every request asks for
@@ -82,27 +77,24 @@ interface ConsumedCapacity {
   WriteCapacityUnits?: number;
 }
 
-ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    const input = args.input as Record<string, unknown>;
-    input.ReturnConsumedCapacity ??= 'TOTAL';
-    const result = await next(args);
-    usage.requests += 1;
-    const command = context.commandName ?? 'unknown';
-    usage.byCommand[command] = (usage.byCommand[command] ?? 0) + 1;
-    const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
-    for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
-      usage.readCapacity += consumed.ReadCapacityUnits ?? 0;
-      usage.writeCapacity += consumed.WriteCapacityUnits ?? 0;
-      if (consumed.ReadCapacityUnits === undefined && consumed.WriteCapacityUnits === undefined) {
-        if (isWrite(command)) usage.writeCapacity += consumed.CapacityUnits ?? 0;
-        else usage.readCapacity += consumed.CapacityUnits ?? 0;
-      }
+ddb.use((next, context) => async (args) => {
+  const input = args.input;
+  input.ReturnConsumedCapacity ??= 'TOTAL';
+  const result = await next(args);
+  usage.requests += 1;
+  const command = context.commandName;
+  usage.byCommand[command] = (usage.byCommand[command] ?? 0) + 1;
+  const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+  for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
+    usage.readCapacity += consumed.ReadCapacityUnits ?? 0;
+    usage.writeCapacity += consumed.WriteCapacityUnits ?? 0;
+    if (consumed.ReadCapacityUnits === undefined && consumed.WriteCapacityUnits === undefined) {
+      if (isWrite(command)) usage.writeCapacity += consumed.CapacityUnits ?? 0;
+      else usage.readCapacity += consumed.CapacityUnits ?? 0;
     }
-    return result;
-  },
-  { step: 'initialize', name: 'dynamoUsage' },
-);
+  }
+  return result;
+});
 
 function isWrite(command: string): boolean {
   return /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(command);

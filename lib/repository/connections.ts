@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb.ts';
 import { admitConnection, expiresAt, isLive, type ConnectionMap, type LiveConnection } from '../realtime/connections.ts';
 import { batchGet, queryAll } from './batch.ts';
 import { ddb, tables } from './client.ts';

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../aws/dynamodb.ts';
 import { ddb, tables } from './client.ts';
 import { keys } from './keys.ts';
 

@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '../aws/dynamodb.ts';
 import type { StoredMessage } from '../messages/model.ts';
 import type { RunContext, RunPlan } from '../messages/runs.ts';
 import type { ReadState } from '../reading/unread.ts';

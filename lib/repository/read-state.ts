@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '../aws/dynamodb.ts';
 import type { ReadState } from '../reading/unread.ts';
 import type { Membership, Room, Roster } from '../rooms/model.ts';
 import { batchGet } from './batch.ts';

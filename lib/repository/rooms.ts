@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '../aws/dynamodb.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   MAX_LISTED_MEMBERS,

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb.ts';
 import type { Task, TaskState } from '../tasks/model.ts';
 import { taskExpiry, UNFINISHED_STATES } from '../tasks/model.ts';
 import { ddb, tables } from './client.ts';

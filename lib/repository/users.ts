@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.ts';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { validationFailed } from '../errors.ts';
 import { toPublicUser, updatedUser, type PublicUser, type StoredUser, type UserUpdate } from '../users/model.ts';

@@ -18,13 +18,10 @@ const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map
 
 /** Every TransactWriteItems attempted (cancelled ones too), by its number of items. */
 const transactions: number[] = [];
-ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (context.commandName === 'TransactWriteItemsCommand') transactions.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
-    return next(args);
-  },
-  { step: 'initialize', name: 'consumerTestTransactions' },
-);
+ddb.use((next, context) => async (args) => {
+  if (context.commandName === 'TransactWriteItemsCommand') transactions.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
+  return next(args);
+});
 const countingTransactions = async (run: () => Promise<unknown>) => {
   transactions.length = 0;
   await run();

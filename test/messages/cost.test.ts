@@ -23,13 +23,10 @@ const TEXT = 'hello there, an ordinary chat message';
 const FIFO_BATCH = 10;
 
 let transactionItems = 0;
-ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (context.commandName === 'TransactWriteItemsCommand') transactionItems += (args.input as { TransactItems: unknown[] }).TransactItems.length;
-    return next(args);
-  },
-  { step: 'initialize', name: 'costTestTransactionItems' },
-);
+ddb.use((next, context) => async (args) => {
+  if (context.commandName === 'TransactWriteItemsCommand') transactionItems += (args.input as { TransactItems: unknown[] }).TransactItems.length;
+  return next(args);
+});
 
 type Measured = DynamoUsage & { transactionItems: number; awsWriteUnits: number };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '../../lib/aws/dynamodb.ts';
 import { sqsRecord as sharedSqsRecord } from '../../local/lambda-events.ts';
 import type { SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';

@@ -32,7 +32,7 @@ process.env.MESSAGE_QUEUE_URL = onEndpoint(queues.messageQueueUrl, process.env.A
 
 const TOKEN_MODE = process.env.AUTH_MODE === 'token';
 
-const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+const { ScanCommand } = await import('../../lib/aws/dynamodb.ts');
 const { ddb, tables } = await import('../../lib/repository/client.ts');
 const { createUser } = await import('../../lib/users/service.ts');
 const { createGroupRoom, findOrCreateDirectRoom } = await import('../../lib/rooms/service.ts');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '../../lib/aws/dynamodb.ts';
 import { persistQueuedMessage } from '../../lib/messages/persist.ts';
 import type { StoredMessage } from '../../lib/messages/model.ts';
 import { ddb, tables } from '../../lib/repository/client.ts';

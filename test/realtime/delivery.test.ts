@@ -5,7 +5,7 @@ import { managementUsage, resetManagementUsage } from '../../lib/realtime/manage
 import { RoomFeed } from '../../lib/realtime/resume.ts';
 import type { ReadMessage } from '../../lib/reading/model.ts';
 import { connectionOwner, registerConnection } from '../../lib/repository/connections.ts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../lib/aws/dynamodb.ts';
 import { ddb, tables } from '../../lib/repository/client.ts';
 import { keys } from '../../lib/repository/keys.ts';
 import { lambdaContext } from '../support/lambda.ts';

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../lib/aws/dynamodb.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ddb, tables } from '../../lib/repository/client.ts';
 import { keys } from '../../lib/repository/keys.ts';

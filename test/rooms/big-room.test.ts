@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../lib/aws/dynamodb.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as getHandler } from '../../functions/chatroom-get.ts';
 import { handler as joinHandler } from '../../functions/chatroom-join.ts';

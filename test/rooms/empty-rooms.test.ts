@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../lib/aws/dynamodb.ts';
 import { describe, expect, it } from 'vitest';
 import { handler as createHandler } from '../../functions/chatroom-create.ts';
 import { handler as getHandler } from '../../functions/chatroom-get.ts';

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, UpdateCommand } from '../../lib/aws/dynamodb.ts';
 import { ddb, tables } from '../../lib/repository/client.ts';
 import { nextId } from '../../lib/repository/counters.ts';
 import { keys } from '../../lib/repository/keys.ts';

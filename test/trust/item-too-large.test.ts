@@ -1,4 +1,4 @@
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '../../lib/aws/dynamodb.ts';
 import { describe, expect, it } from 'vitest';
 import { serviceFailure } from '../../lib/errors.ts';
 import { ddb, tables } from '../../lib/repository/client.ts';

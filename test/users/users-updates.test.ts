@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '../../lib/aws/dynamodb.ts';
 import { describe, expect, it } from 'vitest';
 import { handler as getHandler } from '../../functions/user-get.ts';
 import { handler as patchHandler } from '../../functions/user-patch.ts';
