@@ -3,10 +3,11 @@
  *
  * lib/repository/client.ts asks every request for ReturnConsumedCapacity and keeps a per-process
  * total (dynamoUsage()). Its total does not say which units came from transactions, and DynamoDB
- * Local reports a TransactWriteItems at 1 write unit per item (per KB) where AWS bills 2 — and 2
- * read units per transactional read. So the benchmark taps the same client for per-command
- * units and derives:
- *   wcu = units of non-transactional writes + 2 × units reported for TransactWriteItems
+ * Local reports a TransactWriteItems at 2 write units per table it touches, whatever its items,
+ * where AWS bills 2 per item (per KB) — and 2 read units per transactional read. So the benchmark
+ * taps the same client for per-command units (asking for INDEXES) and derives:
+ *   wcu = units of non-transactional writes + per TransactWriteItems 2 × its items + 2 × the
+ *         index units Local reports for it
  *   rcu = units of non-transactional reads  + 2 × units reported for TransactGetItems
  * and keeps the raw local figures (wcuLocal, rcuLocal) next to them.
  */
@@ -35,10 +36,12 @@ interface Tally {
   transactItems: number;
   /** Per TransactWriteItems call: the units Local reported, and its items. */
   transactWriteByCall: number[];
+  /** …and the part of them that Local reported for index writes. */
+  transactIndexByCall: number[];
   transactItemsByCall: number[];
 }
 
-const emptyTally = (): Tally => ({ read: 0, write: 0, transactRead: 0, transactItems: 0, transactWriteByCall: [], transactItemsByCall: [] });
+const emptyTally = (): Tally => ({ read: 0, write: 0, transactRead: 0, transactItems: 0, transactWriteByCall: [], transactIndexByCall: [], transactItemsByCall: [] });
 const tally: Tally = emptyTally();
 let installed = false;
 
@@ -46,6 +49,7 @@ interface ConsumedCapacity {
   CapacityUnits?: number;
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
 const isWrite = (command: string) => /^(Put|Update|Delete|TransactWrite|BatchWrite)/.test(command);
@@ -54,12 +58,15 @@ export function installCapacityTap(): void {
   if (installed) return;
   installed = true;
   ddb.use((next, context) => async (args) => {
+    // With the index part of each table's units reported apart (the totals stay the same).
+    args.input.ReturnConsumedCapacity = 'INDEXES';
     const result = await next(args);
     const command = context.commandName ?? 'unknown';
     const transactWrite = command.startsWith('TransactWrite');
     const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
     if (transactWrite) tally.transactItems += items;
     let transactWriteLocal = 0;
+    let transactIndexLocal = 0;
     const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
     for (const consumed of [output.ConsumedCapacity ?? []].flat()) {
       let read = consumed.ReadCapacityUnits ?? 0;
@@ -68,13 +75,16 @@ export function installCapacityTap(): void {
         if (isWrite(command)) write = consumed.CapacityUnits ?? 0;
         else read = consumed.CapacityUnits ?? 0;
       }
-      if (transactWrite) transactWriteLocal += write;
-      else tally.write += write;
+      if (transactWrite) {
+        transactWriteLocal += write;
+        transactIndexLocal += Object.values(consumed.GlobalSecondaryIndexes ?? {}).reduce((sum, index) => sum + (index.CapacityUnits ?? 0), 0);
+      } else tally.write += write;
       if (command.startsWith('TransactGet')) tally.transactRead += read;
       else tally.read += read;
     }
     if (transactWrite) {
       tally.transactWriteByCall.push(transactWriteLocal);
+      tally.transactIndexByCall.push(transactIndexLocal);
       tally.transactItemsByCall.push(items);
     }
     return result;
@@ -85,8 +95,12 @@ function resetTally(): void {
   Object.assign(tally, emptyTally());
 }
 
-/** AWS write units of the transactions seen: per call, 2 per item or twice what Local reported if more. */
-const transactWriteUnitsAws = () => tally.transactWriteByCall.reduce((sum, local, i) => sum + Math.max(2 * (tally.transactItemsByCall[i] ?? 0), 2 * local), 0);
+/**
+ * AWS write units of the transactions seen: per call, 2 per item (each ≤ 1 KB), plus the index
+ * writes DynamoDB Local reports for it, doubled as transactional (an upper bound: Local's table
+ * units for a transaction are 2 per table touched whatever its items, so they are not used).
+ */
+const transactWriteUnitsAws = () => tally.transactItemsByCall.reduce((sum, items, i) => sum + 2 * items + 2 * (tally.transactIndexByCall[i] ?? 0), 0);
 
 /** Capacity of what `work` does in this process (nothing else may use DynamoDB meanwhile). */
 export async function measureCapacity<T>(work: () => Promise<T>): Promise<{ value: T; capacity: Capacity; ms: number }> {
