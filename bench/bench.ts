@@ -84,7 +84,7 @@ export const DEFAULT_CONFIG: Omit<BenchConfig, 'httpUrl'> = {
   usersSamples: 30,
   usersWarmup: 3,
   durationRuns: 10,
-  bundleRuns: 5,
+  bundleRuns: 11,
   liveSamples: 30,
   liveWarmup: 3,
   fanOutMembers: 100,

@@ -1,7 +1,8 @@
 /**
  * bundles: per function, the size of the minified ESM bundle `sls package --stage prod` builds
  * (serverless-esbuild, the deployed configuration) and its module import time on this Node 22:
- * the median of fresh processes, each timing only `await import(bundle)` with performance.now(),
+ * the median of fresh processes (all functions imported once per round, 11 rounds by default),
+ * each timing only `await import(bundle)` with performance.now(),
  * under the deployed NODE_OPTIONS (--enable-source-maps) and dummy values of the deployed
  * environment variables (lib reads its configuration at import).
  */
@@ -112,7 +113,7 @@ export async function bundles(config: BundlesConfig, log: (line: string) => void
     const packageSeconds = round((performance.now() - started) / 1000, 1);
     log(`  sls package --stage prod: ${packageSeconds} s`);
     const zips = (await readdir(packageDir)).filter((f) => f.endsWith('.zip')).sort();
-    const functions: Record<string, BundleFigures> = {};
+    const bundleFiles: { name: string; mjs: string; bytes: number }[] = [];
     for (const zip of zips) {
       const name = zip.replace(/\.zip$/, '');
       const target = path.join(dir, 'unzipped', name);
@@ -120,9 +121,16 @@ export async function bundles(config: BundlesConfig, log: (line: string) => void
       await run('unzip', ['-q', '-o', path.join(packageDir, zip), '-d', target], process.env);
       const [mjs, ...more] = await findMjs(target);
       if (!mjs || more.length > 0) throw new Error(`${zip}: expected one .mjs bundle, found ${[mjs, ...more].filter(Boolean).join(', ') || 'none'}`);
-      const bytes = (await stat(mjs)).size;
-      const runs = Array.from({ length: config.importRuns }, () => round(importMs(mjs), 1));
-      functions[name] = { bytes, initMs: runs.length ? round(median(runs), 1) : null, initRunsMs: runs };
+      bundleFiles.push({ name, mjs, bytes: (await stat(mjs)).size });
+    }
+    // Round after round over all functions, so that a busy moment of the machine weighs on every
+    // function alike instead of on the ones measured then.
+    const runs = new Map<string, number[]>(bundleFiles.map(({ name }) => [name, []]));
+    for (let pass = 0; pass < config.importRuns; pass++) for (const { name, mjs } of bundleFiles) runs.get(name)!.push(round(importMs(mjs), 1));
+    const functions: Record<string, BundleFigures> = {};
+    for (const { name, bytes } of bundleFiles) {
+      const times = runs.get(name)!;
+      functions[name] = { bytes, initMs: times.length ? round(median(times), 1) : null, initRunsMs: times };
     }
     const node = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
     return { functions, packageSeconds, node };
