@@ -1,52 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { marshall, unmarshall, type marshallOptions } from '@aws-sdk/util-dynamodb';
-import type {
-  BatchGetCommandInput,
-  BatchGetCommandOutput,
-  BatchWriteCommandInput,
-  BatchWriteCommandOutput,
-  DeleteCommandInput,
-  DeleteCommandOutput,
-  GetCommandInput,
-  GetCommandOutput,
-  PutCommandInput,
-  PutCommandOutput,
-  QueryCommandInput,
-  QueryCommandOutput,
-  ScanCommandInput,
-  ScanCommandOutput,
-  TransactGetCommandInput,
-  TransactGetCommandOutput,
-  TransactWriteCommandInput,
-  TransactWriteCommandOutput,
-  UpdateCommandInput,
-  UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type * as Document from '@aws-sdk/lib-dynamodb';
 import { JSON_RPC_ERROR_CODE } from './errors.ts';
-import { AwsService, configuredEndpoint, jsonBody, regionalEndpoint, type RetryLimits, type ServiceOptions } from './service.ts';
+import { configuredEndpoint, jsonBody, regionalEndpoint, serviceClient, type AwsService, type ClientOptions, type RetryLimits } from './service.ts';
 
-export type {
-  BatchGetCommandInput,
-  BatchGetCommandOutput,
-  BatchWriteCommandInput,
-  BatchWriteCommandOutput,
-  DeleteCommandInput,
-  DeleteCommandOutput,
-  GetCommandInput,
-  GetCommandOutput,
-  PutCommandInput,
-  PutCommandOutput,
-  QueryCommandInput,
-  QueryCommandOutput,
-  ScanCommandInput,
-  ScanCommandOutput,
-  TransactGetCommandInput,
-  TransactGetCommandOutput,
-  TransactWriteCommandInput,
-  TransactWriteCommandOutput,
-  UpdateCommandInput,
-  UpdateCommandOutput,
-};
+/** The command shapes are lib-dynamodb's (a devDependency, for its types only). */
+export type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * DynamoDB for the repository modules, with @aws-sdk/lib-dynamodb's document semantics and command
@@ -92,35 +51,35 @@ const itemCollectionMetrics = { ItemCollectionKey: ALL };
 const writeOutput = { Attributes: ALL, ItemCollectionMetrics: itemCollectionMetrics };
 const writeRequests = EACH(EACH({ PutRequest: { Item: ALL }, DeleteRequest: { Key: ALL } }));
 
-export const GetCommand = documentCommand<GetCommandInput, GetCommandOutput>('GetItem', { Key: ALL }, { Item: ALL });
-export const PutCommand = documentCommand<PutCommandInput, PutCommandOutput>('PutItem', { Item: ALL, Expected: expected, ExpressionAttributeValues: ALL }, writeOutput);
-export const UpdateCommand = documentCommand<UpdateCommandInput, UpdateCommandOutput>(
+export const GetCommand = documentCommand<Document.GetCommandInput, Document.GetCommandOutput>('GetItem', { Key: ALL }, { Item: ALL });
+export const PutCommand = documentCommand<Document.PutCommandInput, Document.PutCommandOutput>('PutItem', { Item: ALL, Expected: expected, ExpressionAttributeValues: ALL }, writeOutput);
+export const UpdateCommand = documentCommand<Document.UpdateCommandInput, Document.UpdateCommandOutput>(
   'UpdateItem',
   { Key: ALL, AttributeUpdates: EACH({ Value: SELF }), Expected: expected, ExpressionAttributeValues: ALL },
   writeOutput,
 );
-export const DeleteCommand = documentCommand<DeleteCommandInput, DeleteCommandOutput>('DeleteItem', { Key: ALL, Expected: expected, ExpressionAttributeValues: ALL }, writeOutput);
-export const QueryCommand = documentCommand<QueryCommandInput, QueryCommandOutput>(
+export const DeleteCommand = documentCommand<Document.DeleteCommandInput, Document.DeleteCommandOutput>('DeleteItem', { Key: ALL, Expected: expected, ExpressionAttributeValues: ALL }, writeOutput);
+export const QueryCommand = documentCommand<Document.QueryCommandInput, Document.QueryCommandOutput>(
   'Query',
   { KeyConditions: EACH({ AttributeValueList: ALL }), QueryFilter: EACH({ AttributeValueList: ALL }), ExclusiveStartKey: ALL, ExpressionAttributeValues: ALL },
   { Items: EACH(ALL), LastEvaluatedKey: ALL },
 );
-export const ScanCommand = documentCommand<ScanCommandInput, ScanCommandOutput>(
+export const ScanCommand = documentCommand<Document.ScanCommandInput, Document.ScanCommandOutput>(
   'Scan',
   { ScanFilter: EACH({ AttributeValueList: ALL }), ExclusiveStartKey: ALL, ExpressionAttributeValues: ALL },
   { Items: EACH(ALL), LastEvaluatedKey: ALL },
 );
-export const BatchGetCommand = documentCommand<BatchGetCommandInput, BatchGetCommandOutput>(
+export const BatchGetCommand = documentCommand<Document.BatchGetCommandInput, Document.BatchGetCommandOutput>(
   'BatchGetItem',
   { RequestItems: EACH({ Keys: EACH(ALL) }) },
   { Responses: EACH(EACH(ALL)), UnprocessedKeys: EACH({ Keys: EACH(ALL) }) },
 );
-export const BatchWriteCommand = documentCommand<BatchWriteCommandInput, BatchWriteCommandOutput>(
+export const BatchWriteCommand = documentCommand<Document.BatchWriteCommandInput, Document.BatchWriteCommandOutput>(
   'BatchWriteItem',
   { RequestItems: writeRequests },
   { UnprocessedItems: writeRequests, ItemCollectionMetrics: EACH(EACH(itemCollectionMetrics)) },
 );
-export const TransactWriteCommand = documentCommand<TransactWriteCommandInput, TransactWriteCommandOutput>(
+export const TransactWriteCommand = documentCommand<Document.TransactWriteCommandInput, Document.TransactWriteCommandOutput>(
   'TransactWriteItems',
   {
     TransactItems: EACH({
@@ -132,7 +91,7 @@ export const TransactWriteCommand = documentCommand<TransactWriteCommandInput, T
   },
   { ItemCollectionMetrics: EACH(EACH(itemCollectionMetrics)) },
 );
-export const TransactGetCommand = documentCommand<TransactGetCommandInput, TransactGetCommandOutput>(
+export const TransactGetCommand = documentCommand<Document.TransactGetCommandInput, Document.TransactGetCommandOutput>(
   'TransactGetItems',
   { TransactItems: EACH({ Get: { Key: ALL } }) },
   { Responses: EACH({ Item: ALL }) },
@@ -223,13 +182,10 @@ export type Middleware = (next: CommandHandler, context: CommandContext) => Comm
  * after requestTimeoutMs, a connect after connectionTimeoutMs, backoff 25 ms base (the SDK's for
  * DynamoDB), throttling 500 ms, never more than maxBackoffMs.
  */
-export interface DynamoDBOptions {
+export interface DynamoDBOptions extends ClientOptions {
   limits: Pick<RetryLimits, 'connectionTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts' | 'maxBackoffMs'>;
   /** Default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else the region's endpoint. */
   endpoint?: string;
-  region?: string;
-  credentials?: ServiceOptions['credentials'];
-  now?: () => Date;
 }
 
 export class DynamoDBDocument {
@@ -238,14 +194,7 @@ export class DynamoDBDocument {
   private readonly middlewares: Middleware[] = [];
 
   constructor(options: DynamoDBOptions) {
-    this.service = new AwsService({
-      signingName: 'dynamodb',
-      limits: { baseDelayMs: 25, throttlingBaseDelayMs: 500, ...options.limits },
-      errorCodeOrder: JSON_RPC_ERROR_CODE,
-      region: options.region,
-      credentials: options.credentials,
-      ...(options.now ? { now: options.now } : {}),
-    });
+    this.service = serviceClient('dynamodb', JSON_RPC_ERROR_CODE, 25, options);
     const endpoint = options.endpoint ?? configuredEndpoint('DYNAMODB') ?? (this.service.region ? regionalEndpoint('dynamodb', this.service.region) : undefined);
     this.endpoint = endpoint ? new URL(endpoint).origin : undefined;
   }

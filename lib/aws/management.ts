@@ -1,5 +1,5 @@
 import { REST_JSON_ERROR_CODE } from './errors.ts';
-import { AwsService, type RetryLimits, type ServiceOptions } from './service.ts';
+import { serviceClient, type AwsService, type ClientOptions } from './service.ts';
 
 /**
  * API Gateway's management API for WebSocket connections (REST-JSON, signing name `execute-api`):
@@ -8,12 +8,8 @@ import { AwsService, type RetryLimits, type ServiceOptions } from './service.ts'
  * path (the stage on AWS; serverless-offline's has none). Any 2xx is success (AWS answers 200,
  * serverless-offline 204); an unknown connection is a 410 `GoneException`.
  */
-export interface ManagementOptions {
+export interface ManagementOptions extends ClientOptions {
   endpoint: string;
-  limits: Pick<RetryLimits, 'connectionTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts'>;
-  region?: string;
-  credentials?: ServiceOptions['credentials'];
-  now?: () => Date;
 }
 
 /** The SDK's extendedEncodeURIComponent: also escapes !'()*. */
@@ -25,14 +21,7 @@ export class ApiGatewayManagement {
   private readonly basePath: string;
 
   constructor(options: ManagementOptions) {
-    this.service = new AwsService({
-      signingName: 'execute-api',
-      limits: { baseDelayMs: 50, throttlingBaseDelayMs: 500, maxBackoffMs: 500, ...options.limits },
-      errorCodeOrder: REST_JSON_ERROR_CODE,
-      region: options.region,
-      credentials: options.credentials,
-      ...(options.now ? { now: options.now } : {}),
-    });
+    this.service = serviceClient('execute-api', REST_JSON_ERROR_CODE, 50, options);
     const url = new URL(options.endpoint);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');

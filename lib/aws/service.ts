@@ -35,6 +35,30 @@ export interface ServiceOptions {
   now?: () => Date;
 }
 
+/** What a client of one service is given: its budgets and, for tests, its region, credentials and clock. */
+export interface ClientOptions {
+  limits: Pick<RetryLimits, 'connectionTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts'> & Partial<Pick<RetryLimits, 'maxBackoffMs'>>;
+  region?: string;
+  credentials?: AwsCredentials;
+  now?: () => Date;
+}
+
+/**
+ * A service's client: its signing name, where its error answers keep their code, and the SDK's
+ * base delay for it; throttling backs off from 500 ms, and no backoff exceeds 500 ms unless the
+ * limits say otherwise.
+ */
+export function serviceClient(signingName: string, errorCodeOrder: readonly ErrorCodeSource[], baseDelayMs: number, options: ClientOptions): AwsService {
+  return new AwsService({
+    signingName,
+    limits: { baseDelayMs, throttlingBaseDelayMs: 500, maxBackoffMs: 500, ...options.limits },
+    errorCodeOrder,
+    region: options.region,
+    credentials: options.credentials,
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
 export interface ServiceRequest {
   /** `https://host[:port]`, no path. */
   origin: string;

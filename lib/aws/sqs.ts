@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GetQueueAttributesRequest, GetQueueAttributesResult, SendMessageRequest, SendMessageResult } from '@aws-sdk/client-sqs';
 import { JSON_RPC_ERROR_CODE, type AwsErrorMetadata } from './errors.ts';
-import { AwsService, type RetryLimits, type ServiceOptions } from './service.ts';
+import { serviceClient, type AwsService, type ClientOptions } from './service.ts';
 
 /**
  * The two SQS calls the functions make, over SQS's AWS JSON 1.0 protocol as the SDK sends it
@@ -9,12 +9,7 @@ import { AwsService, type RetryLimits, type ServiceOptions } from './service.ts'
  * URL's origin, as the SDK client did (its `useQueueUrlAsEndpoint`, on by default, wins over
  * AWS_ENDPOINT_URL_SQS). SendMessage checks the MD5 of the body SQS stored, as the SDK did.
  */
-export interface SqsOptions {
-  limits: Pick<RetryLimits, 'connectionTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts'>;
-  region?: string;
-  credentials?: ServiceOptions['credentials'];
-  now?: () => Date;
-}
+export type SqsOptions = ClientOptions;
 
 type Output<T> = T & { $metadata: AwsErrorMetadata };
 
@@ -22,15 +17,8 @@ export class SqsClient {
   private readonly service: AwsService;
 
   constructor(options: SqsOptions) {
-    // The SDK's base delays for SQS (50 ms); throttling's capped like the rest at 500 ms.
-    this.service = new AwsService({
-      signingName: 'sqs',
-      limits: { baseDelayMs: 50, throttlingBaseDelayMs: 500, maxBackoffMs: 500, ...options.limits },
-      errorCodeOrder: JSON_RPC_ERROR_CODE,
-      region: options.region,
-      credentials: options.credentials,
-      ...(options.now ? { now: options.now } : {}),
-    });
+    // The SDK's base delay for SQS: 50 ms.
+    this.service = serviceClient('sqs', JSON_RPC_ERROR_CODE, 50, options);
   }
 
   async sendMessage(input: SendMessageRequest): Promise<Output<SendMessageResult>> {

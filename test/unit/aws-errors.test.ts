@@ -1,15 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as sdk from '@aws-sdk/lib-dynamodb';
 import * as smithy from '@smithy/core/retry';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as ours from '../../lib/aws/dynamodb.ts';
 import { isServerError, isThrottlingError, isTransientError, type AwsError } from '../../lib/aws/errors.ts';
 import { ApiGatewayManagement } from '../../lib/aws/management.ts';
 import { SqsClient } from '../../lib/aws/sqs.ts';
 import { freePort } from '../../local/free-port.ts';
+import { loopbackServer } from '../support/loopback-server.ts';
 
 /**
  * AWS's error answers, a hung request and a closed port, met once by the AWS SDK v3 client and once
@@ -25,22 +26,10 @@ const REQUEST_TIMEOUT_MS = 300;
 type Respond = (request: IncomingMessage, response: ServerResponse) => void;
 let respond: Respond = (_request, response) => response.end('{}');
 let requests = 0;
-let server: Server;
-let endpoint = '';
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests += 1;
-    request.resume();
-    request.on('end', () => respond(request, response));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+const local = loopbackServer((request, response) => {
+  requests += 1;
+  request.resume();
+  request.on('end', () => respond(request, response));
 });
 
 beforeEach(() => {
@@ -103,7 +92,7 @@ async function sameFailure(theirs: () => Promise<unknown>, mine: () => Promise<u
 }
 
 const put = { TableName: 'chat-test', Item: { PK: 'a', SK: 'b' }, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
-const dynamo = (at = endpoint) => ({
+const dynamo = (at = local.endpoint) => ({
   theirs: () =>
     sdk.DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: at, credentials, maxAttempts: MAX_ATTEMPTS, requestHandler: sdkHandler }), {
       marshallOptions: { removeUndefinedValues: true },
@@ -173,7 +162,7 @@ describe('DynamoDB errors, as the SDK threw them', () => {
     expect(failure.message).toMatch(/did not answer within 300 ms/);
     expect(failure).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT', transient: true, $metadata: { attempts: MAX_ATTEMPTS }, requests: MAX_ATTEMPTS });
     expect(performance.now() - started).toBeGreaterThanOrEqual(2 * MAX_ATTEMPTS * REQUEST_TIMEOUT_MS - 50);
-    server.closeAllConnections();
+    local.server.closeAllConnections();
   });
 
   it('a connection closed before any answer: socket hang up (ECONNRESET, named TimeoutError as the SDK named it), retried', async () => {
@@ -193,7 +182,7 @@ describe('SQS and management errors, as the SDK threw them', () => {
     respond = answer(400, JSON.stringify({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }), {
       'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender',
     });
-    const input = { QueueUrl: `${endpoint}/000000000000/q.fifo`, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd' };
+    const input = { QueueUrl: `${local.endpoint}/000000000000/q.fifo`, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd' };
     const failure = await sameFailure(
       () => new SQSClient({ region, credentials, maxAttempts: MAX_ATTEMPTS, requestHandler: sdkHandler, logger: quiet }).send(new SendMessageCommand(input)),
       () => new SqsClient({ region, credentials, limits: ourLimits }).sendMessage(input),
@@ -204,8 +193,8 @@ describe('SQS and management errors, as the SDK threw them', () => {
   it('PostToConnection to a gone connection: GoneException (410) by its header, not retried', async () => {
     respond = answer(410, JSON.stringify({ message: null }), { 'x-amzn-ErrorType': 'GoneException' });
     const failure = await sameFailure(
-      () => new ApiGatewayManagementApiClient({ region, endpoint: `${endpoint}/prod`, credentials, maxAttempts: MAX_ATTEMPTS, requestHandler: sdkHandler }).send(new PostToConnectionCommand({ ConnectionId: 'c=', Data: '{}' })),
-      () => new ApiGatewayManagement({ endpoint: `${endpoint}/prod`, region, credentials, limits: ourLimits }).postToConnection('c=', '{}'),
+      () => new ApiGatewayManagementApiClient({ region, endpoint: `${local.endpoint}/prod`, credentials, maxAttempts: MAX_ATTEMPTS, requestHandler: sdkHandler }).send(new PostToConnectionCommand({ ConnectionId: 'c=', Data: '{}' })),
+      () => new ApiGatewayManagement({ endpoint: `${local.endpoint}/prod`, region, credentials, limits: ourLimits }).postToConnection('c=', '{}'),
     );
     expect(failure).toMatchObject({ name: 'GoneException', $metadata: { httpStatusCode: 410 }, requests: 1 });
   });

@@ -1,14 +1,15 @@
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as sdk from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ours from '../../lib/aws/dynamodb.ts';
 import { ApiGatewayManagement } from '../../lib/aws/management.ts';
 import { SqsClient } from '../../lib/aws/sqs.ts';
+import { loopbackServer } from '../support/loopback-server.ts';
 
 /**
  * Wire format: each call the functions make, sent once through the AWS SDK v3 client (what the
@@ -35,30 +36,18 @@ const recorded: Recorded[] = [];
 const WRONG_MD5 = 'answer with a wrong MD5';
 /** The answer to the next requests, by X-Amz-Target (or method for the management API). */
 let answers: Record<string, { status?: number; body: string }> = {};
-let server: Server;
-let endpoint = '';
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      recorded.push({ method: request.method!, url: request.url!, headers: request.headers, body });
-      const target = (request.headers['x-amz-target'] as string | undefined) ?? request.method!;
-      const sent = target === 'AmazonSQS.SendMessage' ? (JSON.parse(body) as { MessageBody: string }).MessageBody : '';
-      const answer = target === 'AmazonSQS.SendMessage' ? { body: JSON.stringify({ MessageId: 'm-1', MD5OfMessageBody: md5(sent === WRONG_MD5 ? 'something else' : sent) }) } : (answers[target] ?? { body: '{}' });
-      response.writeHead(answer.status ?? 200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'request-1' });
-      response.end(answer.body);
-    });
+const local = loopbackServer((request, response) => {
+  let body = '';
+  request.setEncoding('utf8');
+  request.on('data', (chunk: string) => (body += chunk));
+  request.on('end', () => {
+    recorded.push({ method: request.method!, url: request.url!, headers: request.headers, body });
+    const target = (request.headers['x-amz-target'] as string | undefined) ?? request.method!;
+    const sent = target === 'AmazonSQS.SendMessage' ? (JSON.parse(body) as { MessageBody: string }).MessageBody : '';
+    const answer = target === 'AmazonSQS.SendMessage' ? { body: JSON.stringify({ MessageId: 'm-1', MD5OfMessageBody: md5(sent === WRONG_MD5 ? 'something else' : sent) }) } : (answers[target] ?? { body: '{}' });
+    response.writeHead(answer.status ?? 200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'request-1' });
+    response.end(answer.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
 });
 
 beforeEach(() => {
@@ -90,8 +79,8 @@ function withoutTelemetry<T extends Stack>(client: T): T {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const limits = { connectionTimeoutMs: 1000, requestTimeoutMs: 2000, maxAttempts: 1, maxBackoffMs: 500 };
 const sdkDynamo = () =>
-  sdk.DynamoDBDocumentClient.from(withoutTelemetry(new DynamoDBClient({ region, endpoint, credentials, maxAttempts: 1 })), { marshallOptions: { removeUndefinedValues: true } });
-const ourDynamo = () => new ours.DynamoDBDocument({ endpoint, region, credentials, limits });
+  sdk.DynamoDBDocumentClient.from(withoutTelemetry(new DynamoDBClient({ region, endpoint: local.endpoint, credentials, maxAttempts: 1 })), { marshallOptions: { removeUndefinedValues: true } });
+const ourDynamo = () => new ours.DynamoDBDocument({ endpoint: local.endpoint, region, credentials, limits });
 
 /**
  * Signature Version 4 of a request as the server received it, computed here from its bytes (an
@@ -286,7 +275,7 @@ describe('DynamoDB: each operation on the wire as the SDK sends it, and its answ
 
 describe('SQS and the API Gateway management API on the wire as the SDK sends them', () => {
   const sqsLimits = { connectionTimeoutMs: 1000, requestTimeoutMs: 2000, maxAttempts: 1 };
-  const queueUrl = () => `${endpoint}/000000000000/chat-test-messages.fifo`;
+  const queueUrl = () => `${local.endpoint}/000000000000/chat-test-messages.fifo`;
 
   it('SendMessage, with message attributes, to the queue URL’s origin', async () => {
     const input = {
@@ -318,7 +307,7 @@ describe('SQS and the API Gateway management API on the wire as the SDK sends th
   });
 
   const connectionId = 'Vx9g=abc/+!*';
-  const managementEndpoint = () => `${endpoint}/prod`;
+  const managementEndpoint = () => `${local.endpoint}/prod`;
 
   it('PostToConnection: the frame as the body, to the stage’s path', async () => {
     const frame = JSON.stringify({ type: 'message', room_id: 7, text: 'h\u00e9llo 😀' });
@@ -329,8 +318,8 @@ describe('SQS and the API Gateway management API on the wire as the SDK sends th
   });
 
   it('DeleteConnection, and an endpoint without a stage (serverless-offline’s)', async () => {
-    await withoutTelemetry(new ApiGatewayManagementApiClient({ region, endpoint, credentials, maxAttempts: 1 })).send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
-    await new ApiGatewayManagement({ endpoint, region, credentials, limits: sqsLimits }).deleteConnection(connectionId);
+    await withoutTelemetry(new ApiGatewayManagementApiClient({ region, endpoint: local.endpoint, credentials, maxAttempts: 1 })).send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    await new ApiGatewayManagement({ endpoint: local.endpoint, region, credentials, limits: sqsLimits }).deleteConnection(connectionId);
     expectSameRequests();
     expect(recorded[1]!.url).toBe('/@connections/Vx9g%3Dabc%2F%2B%21%2A');
   });
