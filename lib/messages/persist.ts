@@ -39,8 +39,9 @@ export async function persistRun(roomId: number, messages: QueuedMessage[]): Pro
 
 /**
  * The room's META with the senders' users and memberships (one BatchGetItem); then, only when the
- * run may push out of the room's recent senders a message of someone else, that member's read
- * state (a second one): at most once per such member per RECENT_SENDERS messages of the room.
+ * run may push out of the room's recent senders a message whose sender is not among the run's and
+ * still needs tracking, that member's read state (a second one). A sender's entries they have seen
+ * are cleared whenever they post, so this is mostly the last messages of someone who went quiet.
  */
 async function readContext(roomId: number, candidates: QueuedMessage[]): Promise<RunContext> {
   const context = await readRunContext(

@@ -7,7 +7,10 @@
  */
 export interface ReadState {
   lastSeenSequence: number;
-  /** Own messages above the watermark that are no longer (or were never) in the room's recent senders. */
+  /**
+   * Own messages above the watermark, listed by the consumer when one of them left the room's
+   * recent senders unseen (with the member's other recent ones then); the rest are named there.
+   */
   ownAfterWatermark: number[];
 }
 
