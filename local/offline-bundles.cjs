@@ -3,7 +3,8 @@
  * osls plugin for `sls offline start` only: builds the handlers of all functions in ONE esbuild
  * run, with serverless-esbuild's own options (serverless.yml custom.esbuild), and reuses the
  * build of an earlier run while none of its inputs changed. serverless-esbuild builds each
- * function on its own — twenty-odd builds that each parse the same dependencies again. The functions are then marked skipEsbuild, so serverless-esbuild builds nothing, and
+ * function on its own — twenty-odd builds that each parse the same dependencies again. The
+ * functions are then marked skipEsbuild, so serverless-esbuild builds nothing, and
  * serverless-offline loads the handlers from this run's work folder. `sls package` and
  * `sls deploy` never reach this code: what is deployed is built by serverless-esbuild as before.
  *

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { RECENT_SENDERS, withOwnMessages, type ReadState } from '../reading/unread.ts';
+import { RECENT_SENDERS, recentMessages, withOwnMessages, type ReadState } from '../reading/unread.ts';
 import { toMessageView, type MessageView, type QueuedMessage, type StoredMessage } from './model.ts';
 
 /**
@@ -101,7 +101,7 @@ export function planRun(roomId: number, context: RunContext, messages: QueuedMes
   const records: PlannedRecord[] = [];
   const taskIds = new Set<string>();
   let sequence = room?.lastSequence ?? 0;
-  const recent: Entry[] = (room?.recentSenders ?? []).map((sender, i, all) => ({ sequence: sequence - all.length + 1 + i, sender }));
+  const recent: Entry[] = recentMessages({ lastSequence: sequence, recentSenders: room?.recentSenders ?? [] });
   const departed: Entry[] = [];
   const recorded = new Set<number>();
   let stored = 0;
@@ -157,23 +157,24 @@ export function planRun(roomId: number, context: RunContext, messages: QueuedMes
   };
 }
 
+/**
+ * A message its sender, still a member, has not seen: one the recent senders or the membership
+ * must remember (a member who joins later starts above it).
+ */
+const unseenByMember = (entry: Entry, member: ReadState | undefined) => member !== undefined && entry.sequence > member.lastSeenSequence;
+
 /** A message leaving the recent senders that its sender, still a member, has not seen: it must be listed. */
 function unseenBySender(entry: Entry, memberOf: (userId: number) => ReadState | undefined): boolean {
-  if (entry.sender === 0) return false;
-  const member = memberOf(entry.sender);
-  return member !== undefined && entry.sequence > member.lastSeenSequence;
+  return entry.sender !== 0 && unseenByMember(entry, memberOf(entry.sender));
 }
 
 /**
  * Whether a recent message still needs its sender named: not when the run lists it in the sender's
- * membership, nor when its sender, as read, has seen it or is no member (a member who joins later
- * starts above it).
+ * membership, nor when its sender, as read, has seen it or is no member.
  */
 function stillTracked(entry: Entry, recorded: Set<number>, members: Map<number, ReadState | undefined>): boolean {
   if (entry.sender === 0 || recorded.has(entry.sender)) return false;
-  if (!members.has(entry.sender)) return true;
-  const member = members.get(entry.sender);
-  return member !== undefined && entry.sequence > member.lastSeenSequence;
+  return !members.has(entry.sender) || unseenByMember(entry, members.get(entry.sender));
 }
 
 function rejectionReason(queued: QueuedMessage, room: RunRoom | undefined, username: string | undefined, membership: ReadState | undefined): string | undefined {

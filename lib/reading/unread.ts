@@ -36,14 +36,16 @@ export interface RoomSequence {
   recentSenders?: number[];
 }
 
+/** The room's recent senders with the sequence of the message each sent, oldest first. */
+export function recentMessages(room: RoomSequence): { sequence: number; sender: number }[] {
+  const recent = room.recentSenders ?? [];
+  return recent.map((sender, i) => ({ sequence: room.lastSequence - recent.length + 1 + i, sender }));
+}
+
 /** A member's own messages above their watermark, from the membership and the room's recent senders. */
 export function ownAfterWatermark(room: RoomSequence, member: ReadState & { userId: number }): Set<number> {
   const own = new Set(member.ownAfterWatermark.filter((sequence) => sequence > member.lastSeenSequence));
-  const recent = room.recentSenders ?? [];
-  const first = room.lastSequence - recent.length + 1;
-  recent.forEach((sender, i) => {
-    if (sender === member.userId && first + i > member.lastSeenSequence) own.add(first + i);
-  });
+  for (const { sequence, sender } of recentMessages(room)) if (sender === member.userId && sequence > member.lastSeenSequence) own.add(sequence);
   return own;
 }
 

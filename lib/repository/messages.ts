@@ -6,7 +6,7 @@ import { batchGet } from './batch.ts';
 import { ddb, tables } from './client.ts';
 import { keys, MAX_SEQUENCE } from './keys.ts';
 import { readStateReplacement } from './read-state.ts';
-import { recentSendersOf } from './rooms.ts';
+import { recentSendersOf, toReadState } from './rooms.ts';
 import { taskFailedWrite, taskSucceededWrite } from './tasks.ts';
 import { cancellationCodes } from './transactions.ts';
 
@@ -89,10 +89,7 @@ export async function readMemberStates(roomId: number, userIds: number[]): Promi
 const optionalNumber = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
 const optionalString = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
 
-const readStateOf = (membership: Item | undefined): ReadState | undefined =>
-  membership ? { lastSeenSequence: Number(membership.lastSeenSequence ?? 0), ownAfterWatermark: numbers(membership.ownAfterWatermark) } : undefined;
-
-const numbers = (value: unknown) => (Array.isArray(value) ? value.map(Number) : []);
+const readStateOf = (membership: Item | undefined): ReadState | undefined => (membership ? toReadState(membership) : undefined);
 
 /** Which condition of a run's transaction failed (tasks first: a finished task means a redelivery). */
 export type StoreRunOutcome = 'stored' | 'task-finished' | 'room-changed' | 'membership-changed' | 'sequence-taken';

@@ -11,6 +11,7 @@ import {
 } from '../rooms/model.ts';
 import { batchGet, queryAll } from './batch.ts';
 import { ddb, GSI1, tables } from './client.ts';
+import type { ReadState } from '../reading/unread.ts';
 import { HISTORY_PREFIX, keys, MEMBER_PREFIX } from './keys.ts';
 import { cancellationReasons, failedConditions, retryOnTransactionConflict } from './transactions.ts';
 
@@ -92,6 +93,13 @@ export function toMembership(item: Item): Membership {
     roomId: Number(item.roomId),
     userId: Number(item.userId),
     joinedAt: String(item.joinedAt),
+    ...toReadState(item),
+  };
+}
+
+/** A membership item's read state (also from a projection of just its read-state attributes). */
+export function toReadState(item: Item): ReadState {
+  return {
     lastSeenSequence: Number(item.lastSeenSequence ?? 0),
     ownAfterWatermark: ((item.ownAfterWatermark as unknown[] | undefined) ?? []).map(Number),
   };
