@@ -113,12 +113,16 @@ describe('live delivery over the WebSocket API', () => {
 
   it('tells members who joins and leaves, relays typing to the others, sends read receipts and answers ping', async () => {
     const [alice, bob, carol] = [await signUp(), await signUp(), await signUp()];
+    // Alice and Bob are connected when the room is created: its two joins reach both of them. Once
+    // they have, carol connects: a fan-out's audience is the room's members when it runs, so had
+    // carol joined while the creation's stream records were still waiting, she would get them too.
+    const [a, b] = await Promise.all([track(connect(alice)), track(connect(bob))]);
     const roomId = await groupRoom(alice, [bob]);
-    const [a, b, c] = await Promise.all([track(connect(alice)), track(connect(bob)), track(connect(carol))]);
+    for (const s of [a, b]) await s.until(() => s.ofType('member_joined', roomId).length === 2, 'the creation’s joins');
+    const c = await track(connect(carol));
 
     expect((await http('PUT', `/chat/chatroom/${roomId}/?user_id=${carol.id}`)).status).toBe(200);
     const joined = { type: 'member_joined', room_id: roomId, user: { id: carol.id, username: carol.username } };
-    // (Alice and Bob may also see their own joins of the room's creation, which was just before.)
     const carolJoined = (s: TestSocket) => s.ofType('member_joined', roomId).filter((f) => f.user.id === carol.id);
     for (const s of [a, b, c]) await s.until(() => carolJoined(s).length === 1, 'member_joined');
     for (const s of [a, b, c]) expect(carolJoined(s)).toEqual([joined]);
@@ -129,7 +133,7 @@ describe('live delivery over the WebSocket API', () => {
     expect((await http('GET', `/chat/messages/${roomId}/?user_id=${bob.id}`)).status).toBe(200);
     await a.until(() => a.ofType('read', roomId).length === 1, 'bob’s read receipt');
     expect(a.ofType('read', roomId)).toEqual([{ type: 'read', room_id: roomId, user: { id: bob.id, username: bob.username }, last_seen_sequence: 2 }]);
-    // Alice's own sends moved her watermark too, but her message frames already said so.
+    // Alice's own sends do not move her watermark (the room's recent senders say they are hers): no read frame for her.
     expect(b.ofType('read', roomId).filter((f) => f.user.id === alice.id)).toEqual([]);
 
     a.send({ action: 'typing', room_id: roomId });
